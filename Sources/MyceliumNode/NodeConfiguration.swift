@@ -1,0 +1,37 @@
+import MyceliumCore
+
+/// The settings a node runs with: command-line flags merged over the configuration file over the defaults.
+public struct NodeConfiguration: Hashable, Sendable {
+    public static let defaultTCPListenPort: UInt16 = 9651
+    public static let defaultQUICListenPort: UInt16 = 9651
+    public static let defaultPeerDiscoveryPort: UInt16 = 9650
+    public static let defaultAPIAddress = SocketAddress(host: "127.0.0.1", port: 8989)
+    public static let defaultJSONRPCAddress = SocketAddress(host: "127.0.0.1", port: 8990)
+    public static let defaultTUNName = "mycelium"
+    public static let defaultUpdateWorkers = 1
+
+    public var peers: [PeerEndpoint] = []
+    public var tcpListenPort = defaultTCPListenPort
+    public var disableQUIC = false
+    public var quicListenPort = defaultQUICListenPort
+    public var noTUN = false
+    public var tunName = defaultTUNName
+    public var disablePeerDiscovery = false
+    public var peerDiscoveryPort = defaultPeerDiscoveryPort
+    public var peerDiscoveryInterfaces: [String] = []
+    public var apiAddress = defaultAPIAddress
+    public var jsonRPCAddress = defaultJSONRPCAddress
+    public var metricsAPIAddress: SocketAddress?
+    public var firewallMark: UInt32?
+    public var updateWorkers = defaultUpdateWorkers
+    public var topicConfig: String?
+    public var cdnCache: String?
+    public var enableDNS = false
+    public var vsockListenPort: UInt32?
+    public var networkName: String?
+    public var networkKeyFile: String?
+    /// Where the node keeps its state; `nil` means the default under the XDG data directory.
+    public var stateDirectory: String?
+
+    public init() {}
+}

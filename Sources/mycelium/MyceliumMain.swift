@@ -1,0 +1,8 @@
+import MyceliumCLI
+
+@main
+enum MyceliumMain {
+    static func main() async {
+        await MyceliumCommand.main()
+    }
+}
