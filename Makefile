@@ -1,0 +1,38 @@
+# The two commands: `make run` and `make test`. Both install missing Debian packages first.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -ec
+export PATH := /opt/swift/usr/bin:$(PATH)
+
+DEBIAN_PACKAGES := libsodium-dev libssl-dev libxml2-dev libsqlite3-dev pkg-config iproute2
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+STATE_DIR := state
+
+.PHONY: deps build run test clean
+
+deps:
+	@missing=""; \
+	for package in $(DEBIAN_PACKAGES); do \
+		dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	swift build -q --product mycelium
+
+# Starts the node on this machine only: no public peers, no link-local discovery, state under ./state.
+run: build
+	@mkdir -p $(STATE_DIR) && chmod 700 $(STATE_DIR)
+	.build/debug/mycelium -c Config/examples/local.toml -k $(STATE_DIR)/priv_key.bin --disable-peer-discovery
+
+# Builds quietly, runs every test, and prints failures, skips, fuzz counts and the totals
+# (the full log is kept in .build/test.log).
+test: deps
+	swift build --build-tests -q 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }
+	swift test --skip-build 2>&1 | tee .build/test.log \
+		| { grep -E '✘|error:|SKIPPED|^fuzz |Test run with|Executed [0-9]+ tests|recorded an issue' || true; }
+
+clean:
+	rm -rf .build
