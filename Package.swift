@@ -113,7 +113,14 @@ let package = Package(
         ),
         .testTarget(
             name: "MyceliumCLITests",
-            dependencies: ["MyceliumCLI", "MyceliumCore", "MyceliumNode", "mycelium"],
+            dependencies: [
+                "MyceliumCLI",
+                "MyceliumCore",
+                "MyceliumNode",
+                "mycelium",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
