@@ -32,7 +32,7 @@ run: build
 test: deps
 	swift build --build-tests -q 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }
 	swift test --skip-build 2>&1 | tee .build/test.log \
-		| { grep -E '✘|error:|SKIPPED|^fuzz |Test run with|Executed [0-9]+ tests|recorded an issue' || true; }
+		| awk '!/^◇/ && (/✘|recorded an issue|SKIPPED|^fuzz |Test run with|Executed [0-9]+ tests|^error:/)'
 
 clean:
 	rm -rf .build

@@ -104,6 +104,7 @@ let package = Package(
             name: "MyceliumCoreTests",
             dependencies: [
                 "MyceliumCore",
+                "MyceliumCrypto",
                 "MyceliumTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -92,6 +92,11 @@ extension IPv6Address: CustomStringConvertible, LosslessStringConvertible {
         func hex(_ slice: ArraySlice<UInt16>) -> String {
             slice.map { String($0, radix: 16) }.joined(separator: ":")
         }
+        // RFC 5952 §5 (and Rust's `Ipv6Addr`): an IPv4-mapped address keeps its IPv4 part dotted.
+        if self.high == 0, self.low >> 32 == 0xFFFF {
+            let octets = (12..<16).map { String(self.byte($0)) }
+            return "::ffff:" + octets.joined(separator: ".")
+        }
         guard bestStart >= 0 else { return hex(groups[...]) }
         return hex(groups[..<bestStart]) + "::" + hex(groups[(bestStart + bestLength)...])
     }
@@ -112,11 +117,10 @@ extension IPv6Address: CustomStringConvertible, LosslessStringConvertible {
             return nil
         }
         while index < utf8.count {
-            // A dotted IPv4 tail takes the last two groups.
-            if let dot = utf8[index...].firstIndex(of: 0x2E) {
-                guard !utf8[index..<dot].contains(0x3A),
-                    let v4 = Self.parseIPv4(utf8[index...])
-                else { return nil }
+            // A dotted IPv4 tail takes the last two groups; it must be the final group.
+            let groupEnd = utf8[index...].firstIndex(of: 0x3A) ?? utf8.count
+            if utf8[index..<groupEnd].contains(0x2E) {
+                guard groupEnd == utf8.count, let v4 = Self.parseIPv4(utf8[index...]) else { return nil }
                 if sawDoubleColon { tail += v4 } else { head += v4 }
                 index = utf8.count
                 break

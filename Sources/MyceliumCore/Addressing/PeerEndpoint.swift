@@ -57,7 +57,7 @@ public struct PeerEndpoint: Hashable, Sendable {
         let hostText = String(rest[..<colon])
         let portText = String(rest[rest.index(after: colon)...])
         let portLimit: UInt32 = transport == .vsock ? .max : UInt32(UInt16.max)
-        guard !portText.isEmpty, portText.count <= 10, portText.allSatisfy({ $0.isASCII }),
+        guard !portText.isEmpty, portText.count <= 10, portText.allSatisfy({ $0.isASCII && $0.isNumber }),
             let port = UInt32(portText), port > 0, port <= portLimit
         else { throw .invalidPort(portText) }
         self.init(transport: transport, host: try Self.parseHost(hostText, transport: transport), port: port)

@@ -46,7 +46,7 @@ extension Subnet: CustomStringConvertible, LosslessStringConvertible {
             return
         }
         let lengthText = parts[1]
-        guard (1...3).contains(lengthText.count), lengthText.allSatisfy(\.isASCII),
+        guard (1...3).contains(lengthText.count), lengthText.allSatisfy({ $0.isASCII && $0.isNumber }),
             let length = Int(lengthText)
         else { return nil }
         self.init(address: address, prefixLength: length)

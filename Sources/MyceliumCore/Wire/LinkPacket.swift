@@ -20,14 +20,20 @@ extension ByteBuffer {
         }
     }
 
-    /// Writes one link packet, header included.
+    /// Writes one link packet, header included. On error nothing is written (no stray link header is left behind).
     @discardableResult
     public mutating func writeLinkPacket(_ packet: LinkPacket) throws(WireError) -> Int {
-        switch packet {
-        case .data(let data):
-            return self.writeLinkHeader(.data) + (try self.writeDataPacket(data))
-        case .control(let control):
-            return self.writeLinkHeader(.control) + (try self.writeControlPacket(control))
+        let start = self.writerIndex
+        do {
+            switch packet {
+            case .data(let data):
+                return self.writeLinkHeader(.data) + (try self.writeDataPacket(data))
+            case .control(let control):
+                return self.writeLinkHeader(.control) + (try self.writeControlPacket(control))
+            }
+        } catch {
+            self.moveWriterIndex(to: start)
+            throw error
         }
     }
 }

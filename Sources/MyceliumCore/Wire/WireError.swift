@@ -30,5 +30,6 @@ public enum WireError: Error, Hashable, Sendable {
         case beaconLength
         case icmpBodyLength
         case ipVersion
+        case ipNextHeader
     }
 }
