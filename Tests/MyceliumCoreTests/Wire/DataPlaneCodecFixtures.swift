@@ -91,8 +91,4 @@ enum DataPlaneCodecFixtures {
     static func routerID(keyByte: UInt8) throws -> RouterID {
         try #require(RouterID(bytes: [UInt8](repeating: keyByte, count: 32) + [0, 0, 1, 2, 3, 4, 5, 6]))
     }
-
-    static func address(_ text: String) throws -> IPv6Address {
-        try #require(IPv6Address(text))
-    }
 }

@@ -123,10 +123,6 @@ struct DiscoveryBeaconTests {
             footprint: { (_: DiscoveryBeacon) in DiscoveryBeacon.byteCount },
             decode: Self.decode
         )
-        print(report)
-        #expect(report.inputs == 100_000)
-        #expect(report.decoded > 0)
-        #expect(report.rejected > 0)
-        #expect(report.violations.isEmpty, "\(report.violations)")
+        report.expectContractKept()
     }
 }

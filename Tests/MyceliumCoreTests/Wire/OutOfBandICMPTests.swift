@@ -47,9 +47,9 @@ struct OutOfBandICMPTests {
 
     static func report(type: UInt8, quote: [UInt8]) throws -> OutOfBandICMP {
         OutOfBandICMP(
-            originalDestination: try Fixtures.address("5e5:2195:7cc4:bfb0:bb4d:44f8:afc:d14e"),
-            source: try Fixtures.address("4ab:cdef:1234:5678::"),
-            destination: try Fixtures.address("5a6:f0c6:f365:177d:66be:4a2b:d9fd:b59e"),
+            originalDestination: try CoreWireFixtures.address("5e5:2195:7cc4:bfb0:bb4d:44f8:afc:d14e"),
+            source: try CoreWireFixtures.address("4ab:cdef:1234:5678::"),
+            destination: try CoreWireFixtures.address("5a6:f0c6:f365:177d:66be:4a2b:d9fd:b59e"),
             icmpType: type,
             icmpCode: 0,
             quotedBlob: ByteBuffer(bytes: quote)
@@ -107,8 +107,8 @@ struct OutOfBandICMPTests {
 
     @Test("the checksum helper pads odd lengths and covers the pseudo-header")
     func checksumHelper() throws {
-        let source = try Fixtures.address("4ab:cdef:1234:5678::")
-        let destination = try Fixtures.address("5a6:f0c6:f365:177d:66be:4a2b:d9fd:b59e")
+        let source = try CoreWireFixtures.address("4ab:cdef:1234:5678::")
+        let destination = try CoreWireFixtures.address("5a6:f0c6:f365:177d:66be:4a2b:d9fd:b59e")
         let message = [0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00] as [UInt8]
         #expect(ICMPv6Checksum.compute(source: source, destination: destination, message: message) == 0x81A0)
         // Odd length: a trailing byte counts as the high half of a zero-padded word.
@@ -261,10 +261,6 @@ struct OutOfBandICMPTests {
             footprint: { (report: OutOfBandICMP) in OutOfBandICMP.minimumByteCount + report.quotedBlob.readableBytes },
             decode: Self.decode
         )
-        print(report)
-        #expect(report.inputs == 100_000)
-        #expect(report.decoded > 0)
-        #expect(report.rejected > 0)
-        #expect(report.violations.isEmpty, "\(report.violations)")
+        report.expectContractKept()
     }
 }

@@ -79,10 +79,6 @@ struct UserDataHeaderTests {
             footprint: { (_: UserDataType) in UserDataHeader.byteCount },
             decode: Self.decode
         )
-        print(report)
-        #expect(report.inputs == 100_000)
-        #expect(report.decoded > 0)
-        #expect(report.rejected > 0)
-        #expect(report.violations.isEmpty, "\(report.violations)")
+        report.expectContractKept()
     }
 }
