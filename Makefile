@@ -27,12 +27,12 @@ run: build
 	@mkdir -p $(STATE_DIR) && chmod 700 $(STATE_DIR)
 	.build/debug/mycelium -c Config/examples/local.toml -k $(STATE_DIR)/priv_key.bin --disable-peer-discovery
 
-# Builds quietly, runs every test, and prints failures, skips, fuzz counts and the totals
+# Builds quietly, runs every test, and prints failures, skips, fuzz counts, simulator and cluster figures and the totals
 # (the full log is kept in .build/test.log).
 test: deps
-	swift build --build-tests -q 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }
+	swift build --build-tests -q 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]|which are unhandled; explicitly declare' || true; }
 	swift test --skip-build 2>&1 | tee .build/test.log \
-		| awk '!/^◇/ && (/✘|recorded an issue|SKIPPED|^fuzz |Test run with|Executed [0-9]+ tests|^error:/)'
+		| awk '!/^◇/ && (/✘|recorded an issue|SKIPPED|^fuzz |^sim:|^cluster:|Test run with|Executed [0-9]+ tests|^error:/)'
 
 clean:
 	rm -rf .build

@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // MARK: - System libraries and C shims
@@ -62,6 +64,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -87,6 +91,7 @@ let package = Package(
             name: "MyceliumTesting",
             dependencies: [
                 "MyceliumCore",
+                "MyceliumCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
@@ -113,10 +118,27 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "MyceliumNodeTests",
+            dependencies: [
+                "MyceliumNode",
+                "MyceliumCore",
+                "MyceliumCrypto",
+                "MyceliumTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "MyceliumCLITests",
             dependencies: [
                 "MyceliumCLI",
                 "MyceliumCore",
+                "MyceliumCrypto",
                 "MyceliumNode",
                 "mycelium",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -12,7 +12,7 @@ public struct MyceliumCommand: AsyncParsableCommand {
         commandName: "mycelium",
         abstract: "An end-to-end encrypted IPv6 overlay node, wire-compatible with Mycelium 0.7.",
         version: version,
-        subcommands: [InspectCommand.self, GenerateKeysCommand.self]
+        subcommands: [InspectCommand.self, GenerateKeysCommand.self, PeersCommand.self, RoutesCommand.self]
     )
 
     @Option(name: [.customShort("k"), .long], help: "The node's secret key file (32 raw bytes).")
@@ -54,7 +54,7 @@ public struct MyceliumCommand: AsyncParsableCommand {
         let identity = NodeIdentity(secretKey: try KeyFile(path: self.keyFilePath()).loadOrCreate())
         var logger = Logger(label: "mycelium")
         logger.logLevel = self.silent ? .error : (self.debug ? .debug : .info)
-        try await NodeRunner(configuration: configuration, identity: identity, logger: logger).run()
+        try await Node(configuration: configuration, identity: identity, logger: logger).run()
     }
 }
 

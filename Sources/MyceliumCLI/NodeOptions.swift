@@ -61,7 +61,19 @@ public struct NodeOptions: ParsableArguments {
     @Option(name: .long, help: "Directory for the node's state (stores, queues).")
     var stateDir: String?
 
+    @Option(
+        name: .long,
+        help: "Milliseconds between Hellos to each peer (50...20000); a peer silent for 3.6 intervals is dropped."
+    )
+    var helloInterval: Int = Int(NodeConfiguration.defaultHelloInterval.millisecondsClamped)
+
     public init() {}
+
+    public mutating func validate() throws {
+        guard (50...20_000).contains(self.helloInterval) else {
+            throw ValidationError("--hello-interval must be between 50 and 20000 milliseconds")
+        }
+    }
 
     /// The flags as a configuration, ready to merge with a file.
     var configuration: NodeConfiguration {
@@ -85,6 +97,7 @@ public struct NodeOptions: ParsableArguments {
         configuration.enableDNS = self.enableDns
         configuration.vsockListenPort = self.vsockListenPort
         configuration.stateDirectory = self.stateDir
+        configuration.helloInterval = .milliseconds(self.helloInterval)
         return configuration
     }
 }

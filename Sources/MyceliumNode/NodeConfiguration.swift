@@ -9,6 +9,8 @@ public struct NodeConfiguration: Hashable, Sendable {
     public static let defaultJSONRPCAddress = SocketAddress(host: "127.0.0.1", port: 8990)
     public static let defaultTUNName = "mycelium"
     public static let defaultUpdateWorkers = 1
+    /// Our Hello rhythm (upstream: 20 s). A neighbour is given up after 3.6 intervals without an IHU.
+    public static let defaultHelloInterval = Duration.milliseconds(250)
 
     public var peers: [PeerEndpoint] = []
     public var tcpListenPort = defaultTCPListenPort
@@ -32,6 +34,8 @@ public struct NodeConfiguration: Hashable, Sendable {
     public var networkKeyFile: String?
     /// Where the node keeps its state; `nil` means the default under the XDG data directory.
     public var stateDirectory: String?
+    /// Beyond upstream: how often peers get a Hello, which bounds how long a silently dead link goes unnoticed.
+    public var helloInterval = defaultHelloInterval
 
     public init() {}
 }

@@ -28,6 +28,8 @@ public struct ConfigFile: Hashable, Sendable {
     public var networkKeyFile: String?
     /// Beyond upstream: where the node keeps its state (message store, gateway stores).
     public var stateDirectory: String?
+    /// Beyond upstream: milliseconds between Hellos to each peer.
+    public var helloIntervalMilliseconds: Int?
 
     public init() {}
 
@@ -37,6 +39,7 @@ public struct ConfigFile: Hashable, Sendable {
         "disable_peer_discovery", "peer_discovery_port", "peer_discovery_interfaces", "api_addr", "jsonrpc_addr",
         "metrics_api_address", "firewall_mark", "update_workers", "topic_config", "cdn_cache", "enable_dns",
         "vsock_listen_port", "network_name", "network_key_file", "state_dir",
+        "hello_interval_ms",
     ]
 
     /// Longest configuration file read, in bytes.
@@ -114,6 +117,7 @@ public struct ConfigFile: Hashable, Sendable {
         }
         self.networkKeyFile = try reader.path("network_key_file")
         self.stateDirectory = try reader.path("state_dir")
+        self.helloIntervalMilliseconds = try reader.integer("hello_interval_ms", in: 50...20_000)
     }
 }
 

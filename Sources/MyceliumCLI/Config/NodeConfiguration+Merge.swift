@@ -35,5 +35,9 @@ extension NodeConfiguration {
         self.networkName = flags.networkName ?? file.networkName
         self.networkKeyFile = flags.networkKeyFile ?? file.networkKeyFile
         self.stateDirectory = flags.stateDirectory ?? file.stateDirectory
+        self.helloInterval = pick(
+            flags.helloInterval, file.helloIntervalMilliseconds.map { .milliseconds($0) },
+            default: Self.defaultHelloInterval
+        )
     }
 }

@@ -1,0 +1,91 @@
+import Hummingbird
+import Logging
+import MyceliumCore
+import NIOCore
+import ServiceLifecycle
+
+/// JSON-RPC 2.0 over HTTP (spec §5.6) on `--jsonrpc-addr` (default `127.0.0.1:8990`), compatible with upstream's
+/// jsonrpsee server: `POST` on any path (upstream documents `/rpc`, jsonrpsee ignores the path), a JSON content type,
+/// single requests and batches. A `Service` for the node's `ServiceGroup`.
+public struct JSONRPCServer: Service {
+    /// Request bodies above this are refused with 413 and a `-32701` error object.
+    public static let maximumBodySize = 1024 * 1024
+
+    public let dispatcher: JSONRPCDispatcher
+    public let address: MyceliumCore.SocketAddress
+    public let logger: Logger
+    private let onListening: (@Sendable (Int) async -> Void)?
+
+    /// Serves the admin methods of `administration`.
+    public init(
+        administration: any NodeAdministration,
+        address: MyceliumCore.SocketAddress,
+        logger: Logger = Logger(label: "mycelium.api"),
+        onListening: (@Sendable (Int) async -> Void)? = nil
+    ) {
+        self.init(
+            dispatcher: JSONRPCDispatcher(methods: AdminRPCMethods.methods(administration: administration)),
+            address: address,
+            logger: logger,
+            onListening: onListening
+        )
+    }
+
+    /// Serves an arbitrary method table (for when more method families join the admin ones).
+    public init(
+        dispatcher: JSONRPCDispatcher,
+        address: MyceliumCore.SocketAddress,
+        logger: Logger = Logger(label: "mycelium.api"),
+        onListening: (@Sendable (Int) async -> Void)? = nil
+    ) {
+        self.dispatcher = dispatcher
+        self.address = address
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    /// The HTTP side of the server, usable with HummingbirdTesting.
+    public var responder: JSONRPCResponder { JSONRPCResponder(dispatcher: self.dispatcher) }
+
+    public func run() async throws {
+        try await HTTPListener.run(
+            self.responder,
+            address: self.address,
+            name: "JSON-RPC API",
+            logger: self.logger,
+            onListening: self.onListening
+        )
+    }
+}
+
+/// Turns HTTP requests into ``JSONRPCDispatcher`` calls, with jsonrpsee's transport rules: only `POST` (else 405),
+/// only `application/json` bodies (else 415), an empty 200 reply when every call was a notification.
+public struct JSONRPCResponder: HTTPResponder {
+    public typealias Context = BasicRequestContext
+
+    let dispatcher: JSONRPCDispatcher
+
+    public func respond(to request: Request, context: Context) async throws -> Response {
+        guard request.method == .post else { return Response(status: .methodNotAllowed, headers: [.allow: "POST"]) }
+        let contentType = request.headers[.contentType]
+        let isJSONRPC = contentType?.lowercased().hasPrefix("application/json-rpc") == true
+        guard AdminRoutes.isJSONContentType(contentType) || isJSONRPC else {
+            return .text(
+                "Supplied content type is not allowed. Content-Type: application/json is required",
+                status: .unsupportedMediaType
+            )
+        }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: JSONRPCServer.maximumBodySize)
+        } catch is NIOTooManyBytesError {
+            let reply = JSONRPCDispatcher.response(id: .null, outcome: .failure(.oversizedRequest))
+            return .json(reply, status: .contentTooLarge)
+        }
+        guard let reply = await self.dispatcher.respond(to: body.readableBytesView) else {
+            return Response(status: .ok)
+        }
+        return .json(reply)
+    }
+}

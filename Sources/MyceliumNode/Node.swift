@@ -1,0 +1,95 @@
+import Glibc
+import Logging
+import MyceliumCore
+import MyceliumCrypto
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// A running Mycelium node: the router, the peer layer, link-local discovery and the API servers, as services of one
+/// `ServiceGroup` that stops cleanly on SIGINT or SIGTERM.
+public struct Node: Sendable {
+    public let configuration: NodeConfiguration
+    public let identity: NodeIdentity
+    public let logger: Logger
+
+    public init(configuration: NodeConfiguration, identity: NodeIdentity, logger: Logger) {
+        self.configuration = configuration
+        self.identity = identity
+        self.logger = logger
+    }
+
+    /// Runs until SIGINT/SIGTERM (then shuts down gracefully and returns) or until a service fails (then throws).
+    public func run() async throws {
+        var random = SecureRandom()
+        let routerID = self.identity.makeRouterID(using: &random)
+        self.logger.info(
+            "node starting",
+            metadata: [
+                "address": "\(self.identity.address)", "subnet": "\(self.identity.subnet)",
+                "publicKey": "\(self.identity.publicKey.hexString)", "routerID": "\(routerID)",
+            ]
+        )
+        if !self.configuration.noTUN {
+            self.logger.notice("the TUN data plane is not implemented yet; running as with --no-tun")
+        }
+        let eventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        let router = RouterDriver(
+            identity: self.identity,
+            routerID: routerID,
+            configuration: RouterConfiguration(helloInterval: self.configuration.helloInterval),
+            eventLoop: eventLoopGroup.next(),
+            logger: self.logger
+        )
+        let peerManager = PeerManager(
+            configuration: PeerManager.Configuration(node: self.configuration),
+            delegate: router,
+            eventLoopGroup: eventLoopGroup,
+            logger: self.logger
+        )
+        let administration = RouterAdministrator(
+            info: NodeInfo(
+                subnet: self.identity.subnet,
+                address: self.identity.address,
+                publicKey: self.identity.publicKey,
+                startTime: UInt64(max(0, time(nil)))
+            ),
+            router: router,
+            peerManager: peerManager
+        )
+
+        var services: [any Service] = [
+            peerManager,
+            AdminHTTPServer(administration: administration, address: self.configuration.apiAddress, logger: self.logger),
+            JSONRPCServer(administration: administration, address: self.configuration.jsonRPCAddress, logger: self.logger),
+        ]
+        if let metricsAddress = self.configuration.metricsAPIAddress {
+            services.append(
+                MetricsHTTPServer(administration: administration, address: metricsAddress, logger: self.logger)
+            )
+        }
+        if self.configuration.disablePeerDiscovery {
+            self.logger.info("link-local peer discovery disabled")
+        } else {
+            services.append(
+                LinkLocalDiscovery(
+                    configuration: LinkLocalDiscovery.Configuration(node: self.configuration),
+                    routerID: routerID,
+                    peers: peerManager,
+                    eventLoopGroup: eventLoopGroup,
+                    logger: self.logger
+                )
+            )
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: self.logger
+            )
+        )
+        defer { router.stop() }
+        try await group.run()
+        self.logger.info("node stopped")
+    }
+}

@@ -1,0 +1,151 @@
+import Logging
+import MyceliumCore
+import NIOCore
+import Synchronization
+
+/// A `PeerLink` over one NIO channel (a TCP connection; spec §2.2–2.3).
+///
+/// `send` may be called from any thread. Packets go into a per-link outbox; the first packet after a drain schedules
+/// one task on the channel's event loop, which writes everything queued and flushes once — so all packets sent
+/// within one event-loop tick leave in one `writev` (upstream coalesces up to 50 ready packets per flush). While the
+/// socket is not writable the outbox keeps them; if it grows past `PeerLinkLimits` the link is closed with a
+/// "peer too slow" warning.
+public final class ChannelPeerLink: PeerLink, CustomStringConvertible {
+    public let neighbour: NeighbourID
+    public let linkKind: LinkKind
+    /// `TCP <local> <-> <remote>`, exactly as upstream's `Connection::identifier` prints it (e.g.
+    /// `TCP [::ffff:127.0.0.1]:9651 <-> [::ffff:127.0.0.1]:40312`).
+    public let connectionDescription: String
+    public let localAddress: NIOCore.SocketAddress
+    public let remoteAddress: NIOCore.SocketAddress
+
+    let channel: any Channel
+    private let traffic: LinkTraffic
+    private let limits: PeerLinkLimits
+    private let logger: Logger
+    private let outbox = Mutex(Outbox())
+    private let handler: NIOLoopBound<PeerChannelHandler>
+
+    private static let neighbourCounter = Atomic<UInt64>(0)
+
+    /// A fresh process-wide neighbour id.
+    static func makeNeighbourID() -> NeighbourID {
+        NeighbourID(Self.neighbourCounter.add(1, ordering: .relaxed).newValue)
+    }
+
+    init(
+        channel: any Channel,
+        localAddress: NIOCore.SocketAddress,
+        remoteAddress: NIOCore.SocketAddress,
+        traffic: LinkTraffic,
+        limits: PeerLinkLimits,
+        logger: Logger,
+        handler: NIOLoopBound<PeerChannelHandler>
+    ) {
+        self.neighbour = Self.makeNeighbourID()
+        self.linkKind = remoteAddress.tcpLinkKind
+        self.connectionDescription = "TCP \(localAddress.upstreamDescription) <-> \(remoteAddress.upstreamDescription)"
+        self.localAddress = localAddress
+        self.remoteAddress = remoteAddress
+        self.channel = channel
+        self.traffic = traffic
+        self.limits = limits
+        var logger = logger
+        logger[metadataKey: "link"] = "\(self.connectionDescription)"
+        logger[metadataKey: "neighbour"] = "\(self.neighbour.rawValue)"
+        self.logger = logger
+        self.handler = handler
+    }
+
+    public var description: String { "\(self.neighbour) (\(self.connectionDescription))" }
+
+    /// Bytes written to this connection so far.
+    public var txBytes: UInt64 { self.traffic.txBytes }
+    /// Bytes read from this connection so far.
+    public var rxBytes: UInt64 { self.traffic.rxBytes }
+    /// Completes when the connection is closed.
+    public var closeFuture: EventLoopFuture<Void> { self.channel.closeFuture }
+
+    public func send(_ packet: ControlPacket) {
+        self.enqueue(.control(packet), byteCount: PeerLinkLimits.controlPacketByteEstimate)
+    }
+
+    /// Queues a data packet (spec §2.3: 4-byte link header + 36-byte data header + payload).
+    public func send(data packet: DataPacket) {
+        self.enqueue(.data(packet), byteCount: 4 + DataPacket.headerByteCount + packet.payload.readableBytes)
+    }
+
+    public func close(reason: String) {
+        self.logger.info("closing peer link", metadata: ["reason": "\(reason)"])
+        self.channel.close(promise: nil)
+    }
+
+    private func enqueue(_ packet: LinkPacket, byteCount: Int) {
+        let limits = self.limits
+        let action = self.outbox.withLock { outbox -> EnqueueAction in
+            guard outbox.isOpen else { return .drop }
+            guard outbox.packets.count < limits.maximumQueuedPackets,
+                outbox.byteCount + byteCount <= limits.maximumQueuedBytes
+            else {
+                let overflow = EnqueueAction.overflow(packets: outbox.packets.count, bytes: outbox.byteCount)
+                outbox.close()
+                return overflow
+            }
+            outbox.packets.append(packet)
+            outbox.byteCount += byteCount
+            guard !outbox.drainScheduled else { return .none }
+            outbox.drainScheduled = true
+            return .scheduleDrain
+        }
+        switch action {
+        case .none, .drop:
+            break
+        case .scheduleDrain:
+            let handler = self.handler
+            self.channel.eventLoop.execute { handler.value.drain() }
+        case .overflow(let packets, let bytes):
+            self.logger.warning(
+                "peer too slow, closing link",
+                metadata: ["queuedPackets": "\(packets)", "queuedBytes": "\(bytes)"]
+            )
+            self.channel.close(promise: nil)
+        }
+    }
+
+    /// Called by the handler on the event loop: everything queued if the socket is writable, else nothing.
+    func takeQueued(socketWritable: Bool) -> [LinkPacket] {
+        self.outbox.withLock { outbox in
+            outbox.drainScheduled = false
+            guard socketWritable, outbox.isOpen, !outbox.packets.isEmpty else { return [] }
+            let packets = outbox.packets
+            outbox.packets = []
+            outbox.byteCount = 0
+            return packets
+        }
+    }
+
+    /// Called once the channel is inactive: later `send`s are dropped.
+    func markClosed() {
+        self.outbox.withLock { $0.close() }
+    }
+
+    private enum EnqueueAction {
+        case none
+        case drop
+        case scheduleDrain
+        case overflow(packets: Int, bytes: Int)
+    }
+
+    private struct Outbox {
+        var packets: [LinkPacket] = []
+        var byteCount = 0
+        var drainScheduled = false
+        var isOpen = true
+
+        mutating func close() {
+            self.isOpen = false
+            self.packets = []
+            self.byteCount = 0
+        }
+    }
+}

@@ -1,0 +1,28 @@
+/// How much a link may queue for a peer that does not read fast enough before it is disconnected ("peer too slow").
+///
+/// Upstream queues without bound (spec §2.3: "separate unbounded queues for data and control"); a stuck peer then
+/// grows the node's memory until the dead-peer timer fires 43–53 s later. We cap the queue instead. Packets are only
+/// queued here while the socket is not writable (otherwise every event-loop tick hands them all to the socket), so
+/// the cap is reached only by a peer that stopped reading, or by a single burst larger than the cap.
+public struct PeerLinkLimits: Hashable, Sendable {
+    /// Default cap on queued packets.
+    public static let defaultMaximumQueuedPackets = 65_536
+    /// Default cap on queued bytes (link headers included): 4 MiB.
+    public static let defaultMaximumQueuedBytes = 4 * 1024 * 1024
+    /// What a queued control packet counts against `maximumQueuedBytes`: more than the largest one (an Update with
+    /// a full IPv6 prefix and a router id is 4 + 4 + 12 + 16 + 40 = 76 bytes).
+    public static let controlPacketByteEstimate = 128
+
+    /// The link closes when a new packet would make more than this many packets queued.
+    public var maximumQueuedPackets: Int
+    /// The link closes when a new packet would make more than this many bytes queued.
+    public var maximumQueuedBytes: Int
+
+    public init(
+        maximumQueuedPackets: Int = Self.defaultMaximumQueuedPackets,
+        maximumQueuedBytes: Int = Self.defaultMaximumQueuedBytes
+    ) {
+        self.maximumQueuedPackets = maximumQueuedPackets
+        self.maximumQueuedBytes = maximumQueuedBytes
+    }
+}
