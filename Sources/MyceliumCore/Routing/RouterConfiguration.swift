@@ -1,7 +1,7 @@
 /// Timers and limits of the router (spec §3.4). `standard` is ours: upstream's values except for the Hello rhythm
 /// and the link-cost estimator, which only change how often we send Hellos and how we read the IHUs that come back
-/// (the wire is unchanged; a Rust peer just sees more Hellos), and `answersRetractions` (one extra Update). `upstream` reproduces upstream exactly, for the
-/// simulator's comparisons.
+/// (the wire is unchanged; a Rust peer just sees more Hellos), and `answersRetractions` (one extra Update).
+/// `upstream` reproduces upstream exactly, for the simulator's comparisons.
 public struct RouterConfiguration: Hashable, Sendable {
     /// How often each neighbour gets a Hello. Upstream: 20 s.
     public var helloInterval: Duration
@@ -88,6 +88,7 @@ public struct RouterConfiguration: Hashable, Sendable {
             requestsRoutesOnConnect: false
         )
         configuration.answersRetractions = false
+        configuration.deadNeighbourCheckInterval = .seconds(10)
         return configuration
     }()
 

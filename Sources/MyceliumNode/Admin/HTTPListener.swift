@@ -36,7 +36,7 @@ enum HTTPListener {
         )
         do {
             try await application.run()
-        } catch where listening.isSet && listening.isSet == false {
+        } catch where !listening.isSet && !Task.isCancelled {
             logger.error(
                 "failed to bind the \(name) listener, \(name) disabled",
                 metadata: ["address": "\(address)", "error": "\(error)"]

@@ -12,10 +12,15 @@ public struct JSONRPCError: Error, Hashable, Sendable {
         self.data = data
     }
 
+    /// The body is not JSON.
     public static let parseError = JSONRPCError(code: -32700, message: "Parse error")
+    /// The body exceeds the server's limit.
     public static let oversizedRequest = JSONRPCError(code: -32701, message: "Request is too big")
+    /// The JSON is not a request object (or a non-empty batch of them).
     public static let invalidRequest = JSONRPCError(code: -32600, message: "Invalid request")
+    /// No method of that name.
     public static let methodNotFound = JSONRPCError(code: -32601, message: "Method not found")
+    /// Something failed inside the server.
     public static let internalError = JSONRPCError(code: -32603, message: "Internal error")
 
     /// jsonrpsee puts the reason a parameter did not parse into `data`, as a string.

@@ -23,11 +23,13 @@ public enum JSONValue: Hashable, Sendable {
         return members.first { $0.key == key }?.value
     }
 
+    /// The text, if this is a string.
     public var stringValue: String? {
         if case .string(let text) = self { return text }
         return nil
     }
 
+    /// The elements, if this is an array.
     public var arrayValue: [JSONValue]? {
         if case .array(let elements) = self { return elements }
         return nil
@@ -39,6 +41,7 @@ public enum JSONValue: Hashable, Sendable {
         return nil
     }
 
+    /// Whether this is an object (of any members).
     public var isObject: Bool {
         if case .object = self { return true }
         return false

@@ -5,11 +5,11 @@ import NIOPosix
 import ServiceLifecycle
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Link-local peer discovery (spec §2.4): a UDP socket on `[::]:port` that joins `ff02::cafe` on every eligible
@@ -87,14 +87,22 @@ public final class LinkLocalDiscovery: Service, Sendable {
         do {
             channel = try await self.bind()
         } catch {
-            self.logger.error("cannot bind the peer discovery socket; link-local discovery disabled", metadata: ["error": "\(error)"])
+            self.logger.error(
+                "cannot bind the peer discovery socket; link-local discovery disabled",
+                metadata: ["error": "\(error)"]
+            )
             try? await gracefulShutdown()
             return
         }
-        self.logger.info("link-local peer discovery listening", metadata: ["address": "\(channel.localAddress?.upstreamDescription ?? "?")"])
+        self.logger.info(
+            "link-local peer discovery listening",
+            metadata: ["address": "\(channel.localAddress?.upstreamDescription ?? "?")"]
+        )
         do {
             try await cancelWhenGracefulShutdown {
-                let beacon = DiscoveryBeacon(tcpPort: UInt16(truncatingIfNeeded: try await self.peers.listeningPort()), routerID: self.routerID)
+                // Advertise the port the TCP listener actually got (it may have been configured as 0).
+                let tcpPort = UInt16(truncatingIfNeeded: try await self.peers.listeningPort())
+                let beacon = DiscoveryBeacon(tcpPort: tcpPort, routerID: self.routerID)
                 var joined = JoinedInterfaces()
                 while true {
                     await self.beaconTick(channel: channel, beacon: beacon, joined: &joined)
@@ -155,7 +163,8 @@ public final class LinkLocalDiscovery: Service, Sendable {
         }
         if joined.byIndex.isEmpty {
             if !joined.warnedEmpty {
-                self.logger.warning("link-local peer discovery enabled but the discovery group is not joined on any interface")
+                self.logger.warning(
+                    "link-local peer discovery enabled but the discovery group is not joined on any interface")
             }
             joined.warnedEmpty = true
             return
@@ -164,12 +173,14 @@ public final class LinkLocalDiscovery: Service, Sendable {
         var datagram = channel.allocator.buffer(capacity: DiscoveryBeacon.byteCount)
         datagram.writeDiscoveryBeacon(beacon)
         for (index, name) in joined.byIndex.sorted(by: { $0.key < $1.key }) {
-            let destination = NIOCore.SocketAddress(ipv6: DiscoveryBeacon.multicastGroup, scopeID: index, port: self.configuration.port)
+            let destination = NIOCore.SocketAddress(
+                ipv6: DiscoveryBeacon.multicastGroup, scopeID: index, port: self.configuration.port)
             do {
                 try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: destination, data: datagram)).get()
                 self.logger.trace("sent discovery beacon", metadata: ["interface": "\(name)"])
             } catch {
-                self.logger.warning("cannot send discovery beacon", metadata: ["interface": "\(name)", "error": "\(error)"])
+                self.logger.warning(
+                    "cannot send discovery beacon", metadata: ["interface": "\(name)", "error": "\(error)"])
             }
         }
     }
@@ -182,7 +193,10 @@ public final class LinkLocalDiscovery: Service, Sendable {
         joined: inout JoinedInterfaces
     ) async {
         // NIO joins an IPv6 group on the device's interface index; it wants a device with an IPv6 address.
-        guard let device = devices.first(where: { $0.interfaceIndex == Int(interface.index) && $0.address?.ipv6Address != nil })
+        guard
+            let device = devices.first(where: {
+                $0.interfaceIndex == Int(interface.index) && $0.address?.ipv6Address != nil
+            })
         else { return }
         do {
             try await channel.joinGroup(group, device: device).get()
@@ -191,47 +205,8 @@ public final class LinkLocalDiscovery: Service, Sendable {
         } catch let error as IOError where error.errnoCode == EADDRINUSE {
             joined.byIndex[interface.index] = interface.name
         } catch {
-            self.logger.warning("cannot join discovery group", metadata: ["interface": "\(interface.name)", "error": "\(error)"])
+            self.logger.warning(
+                "cannot join discovery group", metadata: ["interface": "\(interface.name)", "error": "\(error)"])
         }
-    }
-}
-
-/// Receives datagrams on the discovery socket and applies `DiscoveryBeaconRule`.
-final class DiscoveryDatagramHandler: ChannelInboundHandler {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-
-    private let routerID: RouterID
-    private let peers: any DiscoveredPeerSink
-    private let logger: Logger
-
-    init(routerID: RouterID, peers: any DiscoveredPeerSink, logger: Logger) {
-        self.routerID = routerID
-        self.peers = peers
-        self.logger = logger
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let envelope = Self.unwrapInboundIn(data)
-        let source = envelope.remoteAddress
-        let scope = source.ipv6ScopeID
-        let verdict = DiscoveryBeaconRule.evaluate(
-            datagram: envelope.data,
-            source: source.ipv6Address,
-            interface: scope == 0 ? nil : NetworkInterfaceName.name(forIndex: scope),
-            ownRouterID: self.routerID
-        )
-        switch verdict {
-        case .discovered(let endpoint):
-            if !self.peers.addDiscoveredPeer(endpoint) {
-                self.logger.trace("beacon from a known peer", metadata: ["peer": "\(endpoint)"])
-            }
-        case .ignored(let reason):
-            self.logger.trace("ignoring discovery datagram", metadata: ["from": "\(source.upstreamDescription)", "reason": "\(reason)"])
-        }
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A UDP socket reports things like ICMP errors here; they do not make the socket unusable.
-        self.logger.debug("discovery socket error", metadata: ["error": "\(error)"])
     }
 }

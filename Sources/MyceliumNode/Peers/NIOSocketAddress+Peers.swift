@@ -2,11 +2,11 @@ import MyceliumCore
 import NIOCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Conversions between NIO socket addresses and the peer layer's types (endpoints, link kinds, upstream's text).

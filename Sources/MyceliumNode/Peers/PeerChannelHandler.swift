@@ -142,7 +142,8 @@ final class PeerChannelHandler: ChannelInboundHandler {
                 metadata: ["link": "\(description)", "error": "\(error)"]
             )
         } else {
-            self.logger.debug("peer link error, closing link", metadata: ["link": "\(description)", "error": "\(error)"])
+            self.logger.debug(
+                "peer link error, closing link", metadata: ["link": "\(description)", "error": "\(error)"])
         }
         context.close(promise: nil)
     }

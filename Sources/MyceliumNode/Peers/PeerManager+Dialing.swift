@@ -31,7 +31,9 @@ extension PeerManager {
         case (.tcp, .ipv6(let address, let zone)):
             var scope: UInt32 = 0
             if let zone {
-                guard let index = NetworkInterfaceName.index(forZone: zone) else { throw DialError.unknownInterface(zone) }
+                guard let index = NetworkInterfaceName.index(forZone: zone) else {
+                    throw DialError.unknownInterface(zone)
+                }
                 scope = index
             }
             return .address(NIOCore.SocketAddress(ipv6: address, scopeID: scope, port: port))
@@ -119,7 +121,8 @@ extension PeerManager {
             // Like upstream: one error line per outage, details of later attempts at debug level.
             self.logger.error("could not connect to peer, retrying", metadata: metadata)
         case .failed(let attempts):
-            self.logger.debug("could not connect to peer", metadata: metadata.merging(["attempt": "\(attempts)"]) { $1 })
+            self.logger.debug(
+                "could not connect to peer", metadata: metadata.merging(["attempt": "\(attempts)"]) { $1 })
         case .forgotten:
             self.logger.info("forgetting link-local peer after failed connection attempts", metadata: metadata)
         }

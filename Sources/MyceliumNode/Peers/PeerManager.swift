@@ -76,7 +76,8 @@ public final class PeerManager: Service, Sendable {
             throw error
         }
         let port = listener.localAddress?.port ?? self.configuration.tcpListenPort
-        self.logger.info("listening for peers", metadata: ["address": "\(listener.localAddress?.upstreamDescription ?? "?")"])
+        self.logger.info(
+            "listening for peers", metadata: ["address": "\(listener.localAddress?.upstreamDescription ?? "?")"])
         self.running.withLock { $0 = true }
         self.listening.succeed(port)
 

@@ -12,13 +12,17 @@ extension NetworkSimulator {
             let receiver = self.links[link].node(at: end).index
             if self.recordsPackets {
                 let sender = self.links[link].node(at: 1 - end)
-                self.packets.append(PacketRecord(time: self.now, from: sender, to: NodeHandle(receiver), packet: packet))
+                self.packets.append(
+                    PacketRecord(time: self.now, from: sender, to: NodeHandle(receiver), packet: packet)
+                )
             }
             self.drive(receiver) { router, now in router.receive(packet, from: id, now: now) }
         case .close(let link, let epoch, let end):
             guard self.links[link].epoch == epoch, let id = self.links[link].neighbourIDs[end] else { return }
             self.closeEnd(link, end)
-            self.drive(self.links[link].node(at: end).index) { router, now in router.neighbourDisconnected(id, now: now) }
+            self.drive(self.links[link].node(at: end).index) { router, now in
+                router.neighbourDisconnected(id, now: now)
+            }
         case .wake(let node, let incarnation):
             guard self.nodes[node].isRunning, self.nodes[node].incarnation == incarnation,
                 self.nodes[node].scheduledWake == self.now
@@ -52,7 +56,9 @@ extension NetworkSimulator {
                 self.send(packet, over: id, from: node)
             case .disconnect(let id):
                 guard let (link, end) = self.neighbourLinks[id] else { continue }
-                self.disconnects.append(DisconnectRecord(time: self.now, node: NodeHandle(node), link: LinkHandle(link)))
+                self.disconnects.append(
+                    DisconnectRecord(time: self.now, node: NodeHandle(node), link: LinkHandle(link))
+                )
                 self.closeEnd(link, end)
                 self.sendClose(over: link, from: end)
             case .routeAcquired(let subnet):
@@ -68,7 +74,9 @@ extension NetworkSimulator {
     }
 
     private mutating func notify(_ kind: RouterNotification.Kind, _ subnet: Subnet, at node: Int) {
-        self.notifications.append(RouterNotification(time: self.now, node: NodeHandle(node), kind: kind, subnet: subnet))
+        self.notifications.append(
+            RouterNotification(time: self.now, node: NodeHandle(node), kind: kind, subnet: subnet)
+        )
     }
 
     /// Encodes the packet with the real codec, counts its bytes, and schedules its arrival (in order) unless the link
@@ -85,7 +93,10 @@ extension NetworkSimulator {
         let loss = end == 0 ? parameters.lossForward : parameters.lossBackward
         if loss > 0, Double.random(in: 0..<1, using: &self.generator) < loss { return }
         guard let arrival = self.arrivalTime(over: link, toEnd: 1 - end) else { return }
-        self.queue.schedule(.deliver(link: link, epoch: self.links[link].epoch, toEnd: 1 - end, packet: received), at: arrival)
+        self.queue.schedule(
+            .deliver(link: link, epoch: self.links[link].epoch, toEnd: 1 - end, packet: received),
+            at: arrival
+        )
     }
 
     /// The packet through the real link codec: its size on the wire, and what a receiver decodes from those bytes.

@@ -21,6 +21,12 @@ extension NetworkSimulator {
         self.open(link.index)
     }
 
+    /// Changes a link's behaviour for the packets sent from now on; a new `kind` takes effect at the next connection
+    /// (`restore`), as the routers fix a link's static cost when it comes up.
+    public mutating func setParameters(_ parameters: LinkParameters, of link: LinkHandle) {
+        self.links[link.index].parameters = parameters
+    }
+
     /// Stops a node. When `visibly` (a process exit: the kernel resets its connections), its neighbours are told at
     /// once; otherwise (a power cut) its links go silent and the neighbours must notice by themselves.
     public mutating func stop(_ node: NodeHandle, visibly: Bool = true) {
@@ -107,7 +113,9 @@ extension NetworkSimulator {
         for end in 0..<2 {
             guard let id = self.links[link].neighbourIDs[end] else { continue }
             self.closeEnd(link, end)
-            self.drive(self.links[link].node(at: end).index) { router, now in router.neighbourDisconnected(id, now: now) }
+            self.drive(self.links[link].node(at: end).index) { router, now in
+                router.neighbourDisconnected(id, now: now)
+            }
         }
         self.links[link].state = .down
         self.links[link].epoch += 1

@@ -4,8 +4,9 @@ import NIOCore
 
 /// Many `RouterStateMachine`s in one process on a virtual clock.
 ///
-/// Links are modelled as TCP connections: packets are encoded with the real link codec, arrive after the link's
-/// latency (plus jitter) and in order per direction, and are decoded again at the receiver. Every timer and delivery
+/// Links are modelled as TCP connections: every packet goes through the real link codec (encoded, counted, decoded;
+/// the receiver gets what the decoder made of the bytes) and arrives after the link's latency (plus jitter), in order
+/// per direction. Every timer and delivery
 /// is an event in one queue ordered by (time, sequence number), and all randomness comes from one `SeededGenerator`,
 /// so a run is reproducible from its seed.
 ///
@@ -18,12 +19,15 @@ import NIOCore
 public struct NetworkSimulator: Sendable {
     /// The current virtual time.
     public internal(set) var now: MonotonicInstant
+    /// Every node ever added, indexed by `NodeHandle.index` (stopped ones included).
     public internal(set) var nodes: [SimulatedNode] = []
+    /// Every link ever made, indexed by `LinkHandle.index` (down ones included).
     public internal(set) var links: [SimulatedLink] = []
     /// The configuration of nodes added without one.
     public var defaultConfiguration: RouterConfiguration
     /// When routing loops are looked for automatically; found loops go to `loopViolations`.
     public var loopCheck: LoopCheckPolicy = .afterEveryRoutingChange
+    /// The loops `loopCheck` found, in order (the same loop may be reported more than once).
     public internal(set) var loopViolations: [RoutingLoop] = []
     /// Every `.routeAcquired`, `.routeLost` and `.queryExpired`, in order.
     public internal(set) var notifications: [RouterNotification] = []
@@ -31,6 +35,7 @@ public struct NetworkSimulator: Sendable {
     public internal(set) var disconnects: [DisconnectRecord] = []
     /// Whether delivered control packets are kept in `packets` (costly in big networks).
     public var recordsPackets = false
+    /// The control packets delivered while `recordsPackets` was on, in order of arrival.
     public internal(set) var packets: [PacketRecord] = []
     /// How many events ran.
     public internal(set) var eventCount = 0
@@ -46,6 +51,7 @@ public struct NetworkSimulator: Sendable {
     let allocator = ByteBufferAllocator()
     var wireImages: [ControlPacket: WireImage] = [:]
 
+    /// An empty network. `configuration` is used for nodes added without one; the clock starts at `startTime`.
     public init(seed: UInt64, configuration: RouterConfiguration = .standard, startTime: MonotonicInstant = .zero) {
         self.generator = SeededGenerator(seed: seed)
         self.defaultConfiguration = configuration
@@ -56,7 +62,10 @@ public struct NetworkSimulator: Sendable {
 
     /// Adds a running node with a key drawn from the seed.
     @discardableResult
-    public mutating func addNode(configuration: RouterConfiguration? = nil, initialSeqno: SeqNo = SeqNo(0)) -> NodeHandle {
+    public mutating func addNode(
+        configuration: RouterConfiguration? = nil,
+        initialSeqno: SeqNo = SeqNo(0)
+    ) -> NodeHandle {
         let handle = NodeHandle(self.nodes.count)
         var keyBytes = self.generator.bytes(X25519.keyByteCount)
         var secretKey = try? X25519.SecretKey(rawBytes: keyBytes)
@@ -66,7 +75,11 @@ public struct NetworkSimulator: Sendable {
         }
         guard let secretKey else { preconditionFailure("32 bytes always make a key") }
         let configuration = configuration ?? self.defaultConfiguration
-        let router = self.makeRouter(publicKey: secretKey.publicKey, configuration: configuration, initialSeqno: initialSeqno)
+        let router = self.makeRouter(
+            publicKey: secretKey.publicKey,
+            configuration: configuration,
+            initialSeqno: initialSeqno
+        )
         let node = SimulatedNode(handle: handle, secretKey: secretKey, configuration: configuration, router: router)
         self.ownerBySubnet[node.subnet] = handle.index
         self.nodes.append(node)
@@ -81,7 +94,11 @@ public struct NetworkSimulator: Sendable {
 
     /// Connects two nodes; both routers see the new neighbour now.
     @discardableResult
-    public mutating func connect(_ a: NodeHandle, _ b: NodeHandle, parameters: LinkParameters = LinkParameters()) -> LinkHandle {
+    public mutating func connect(
+        _ a: NodeHandle,
+        _ b: NodeHandle,
+        parameters: LinkParameters = LinkParameters()
+    ) -> LinkHandle {
         precondition(a != b, "a node cannot peer with itself")
         let handle = LinkHandle(self.links.count)
         self.links.append(SimulatedLink(handle: handle, ends: (a, b), parameters: parameters))
@@ -89,7 +106,11 @@ public struct NetworkSimulator: Sendable {
         return handle
     }
 
-    mutating func makeRouter(publicKey: X25519.PublicKey, configuration: RouterConfiguration, initialSeqno: SeqNo) -> RouterStateMachine {
+    mutating func makeRouter(
+        publicKey: X25519.PublicKey,
+        configuration: RouterConfiguration,
+        initialSeqno: SeqNo
+    ) -> RouterStateMachine {
         let routerID = RouterID(publicKey: publicKey, using: &self.generator)
         return RouterStateMachine(
             routerID: routerID,
@@ -160,11 +181,14 @@ public struct NetworkSimulator: Sendable {
         self.ownerBySubnet[subnet].map(NodeHandle.init)
     }
 
+    /// The node behind a handle.
     public subscript(node: NodeHandle) -> SimulatedNode { self.nodes[node.index] }
+    /// The link behind a handle.
     public subscript(link: LinkHandle) -> SimulatedLink { self.links[link.index] }
 
     /// Control bytes sent by all nodes so far.
     public var totalControlBytes: Int { self.nodes.reduce(0) { $0 + $1.controlBytesSent } }
 
+    /// The nodes that are not stopped.
     public var runningNodes: [NodeHandle] { self.nodes.filter(\.isRunning).map(\.handle) }
 }

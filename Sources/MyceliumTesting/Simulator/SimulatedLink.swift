@@ -53,10 +53,13 @@ public struct SimulatedLink: Sendable {
         case down
     }
 
+    /// The link's own handle.
     public let handle: LinkHandle
     /// The two nodes, end 0 and end 1.
     public let ends: (NodeHandle, NodeHandle)
-    public var parameters: LinkParameters
+    /// Latency, jitter, loss and transport (see `NetworkSimulator.setParameters(_:of:)`).
+    public internal(set) var parameters: LinkParameters
+    /// Whether the link is up, silently cut or down.
     public internal(set) var state: State = .up
     /// The neighbour id each end's router uses for the current connection, `nil` once that end closed it.
     public internal(set) var neighbourIDs: [NeighbourID?] = [nil, nil]

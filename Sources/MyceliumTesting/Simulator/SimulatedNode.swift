@@ -16,7 +16,9 @@ public struct NodeHandle: Hashable, Sendable, Comparable, CustomStringConvertibl
 
 /// One simulated node: a key, the router state machine running for it, and what it has sent.
 public struct SimulatedNode: Sendable {
+    /// The node's own handle.
     public let handle: NodeHandle
+    /// The node's identity key, drawn from the simulator's seed.
     public let secretKey: X25519.SecretKey
     public let publicKey: X25519.PublicKey
     /// The node's /64 (its only own route); the same across restarts, since the key stays.

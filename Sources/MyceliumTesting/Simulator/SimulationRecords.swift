@@ -37,7 +37,8 @@ public struct RoutingLoop: Hashable, Sendable, CustomStringConvertible {
     public var cycle: [NodeHandle]
 
     public var description: String {
-        "loop towards \(self.subnet) at \(self.time.nanoseconds / 1_000_000) ms: \(self.cycle.map(\.description).joined(separator: " → "))"
+        let hops = self.cycle.map(\.description).joined(separator: " → ")
+        return "loop towards \(self.subnet) at \(self.time.nanoseconds / 1_000_000) ms: \(hops)"
     }
 }
 

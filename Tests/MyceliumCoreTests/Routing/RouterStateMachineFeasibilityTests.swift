@@ -144,6 +144,34 @@ struct RouterStateMachineFeasibilityTests {
         #expect(route.expiresAt == harness.now + .seconds(1050))
     }
 
+    @Test func infeasibleUpdateOfTheSelectedRouteFromAnotherSourceUnselectsIt() throws {
+        var harness = try self.harness()
+        let x = try RouterTestNode(1)
+        let xRestarted = try x.restarted()
+        harness.receive(x.update(seqno: 5, metric: 100), from: .peerA)  // we announce (x, 5, 130)
+        harness.receive(xRestarted.update(seqno: 0, metric: 50), from: .peerC)  // 80: switch, we announce (x', 0, 80)
+        harness.receive(xRestarted.update(seqno: 0, metric: 200), from: .peerA)  // infeasible, A unselected: stored
+        #expect(harness.selectedRoute(to: x)?.neighbour == .peerC)
+
+        // C goes back to the old source with a metric the source table refuses: the route is unselected, nothing
+        // else is feasible, so the subnet is lost and every announcer is asked for x' seqno 1.
+        let actions = harness.receive(x.update(seqno: 5, metric: 500), from: .peerC)
+        let request = SeqnoRequest(prefix: .ipv6(x.subnet), seqno: SeqNo(1), routerID: xRestarted.routerID)
+        let retraction = harness.retraction(of: x.subnet)
+        #expect(
+            actions == [
+                .send(.seqnoRequest(request), to: .peerA),
+                .send(.seqnoRequest(request), to: .peerC),
+                .send(.update(retraction), to: .peerA),
+                .send(.update(retraction), to: .peerB),
+                .send(.update(retraction), to: .peerC),
+                .routeLost(x.subnet),
+            ]
+        )
+        #expect(harness.selectedRoute(to: x) == nil)
+        #expect(harness.routes(to: x).first { $0.neighbour == .peerC }?.routerID == x.routerID)
+    }
+
     @Test func retractionOfARetractedRouteIsIgnored() throws {
         var harness = try self.harness()
         let x = try RouterTestNode(1)

@@ -88,9 +88,11 @@ struct RouterStateMachineNeighbourTests {
         let actions = router.neighbourConnected(.peerA, linkKind: .tcpIPv4, now: .zero)
         #expect(actions == [.send(.update(own.announcement(seqno: 0, metric: 0)), to: .peerA)])
         #expect(router.advanceTime(to: .at(.milliseconds(19_999))).isEmpty)
-        #expect(router.advanceTime(to: .at(.seconds(20))) == [.send(.hello(Hello(seqno: SeqNo(0), interval: 2000)), to: .peerA)])
+        let firstHello = RouterAction.send(.hello(Hello(seqno: SeqNo(0), interval: 2000)), to: .peerA)
+        #expect(router.advanceTime(to: .at(.seconds(20))) == [firstHello])
         _ = router.receive(.ihu(IHU(rxCost: Metric(1), interval: 6000)), from: .peerA, now: .at(.seconds(21)))
-        #expect(router.advanceTime(to: .at(.seconds(40))) == [.send(.hello(Hello(seqno: SeqNo(1), interval: 2000)), to: .peerA)])
+        let secondHello = RouterAction.send(.hello(Hello(seqno: SeqNo(1), interval: 2000)), to: .peerA)
+        #expect(router.advanceTime(to: .at(.seconds(40))) == [secondHello])
     }
 
     // MARK: Hello and IHU
@@ -110,7 +112,8 @@ struct RouterStateMachineNeighbourTests {
     @Test func helloIsAnsweredWithAnIHUCarryingTheLinkCost() throws {
         var (_, router) = try self.makeRouter(.standard)
         _ = router.neighbourConnected(.peerA, linkKind: .tcpIPv6, now: .zero)
-        let actions = router.receive(.hello(Hello(seqno: SeqNo(7), interval: 2000)), from: .peerA, now: .at(.milliseconds(3)))
+        let hello = Hello(seqno: SeqNo(7), interval: 2000)
+        let actions = router.receive(.hello(hello), from: .peerA, now: .at(.milliseconds(3)))
         #expect(actions == [.send(.ihu(IHU(rxCost: Metric(1010), interval: 6000)), to: .peerA)])
     }
 

@@ -120,7 +120,8 @@ struct RouterStateMachineRobustnessTests {
             where !live.contains(target) && !actions.contains(.disconnect(target)) {
                 violations.append("\(call): \(packet) sent to \(target), which is gone")
             }
-            for case .send(.update(let update), _) in actions where update.isRetraction && update.routerID != own.routerID {
+            for case .send(.update(let update), _) in actions
+            where update.isRetraction && update.routerID != own.routerID {
                 violations.append("\(call): retraction with a foreign router id \(update)")
             }
             let selected = router.selectedRoutes

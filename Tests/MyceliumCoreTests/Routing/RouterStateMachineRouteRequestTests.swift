@@ -12,6 +12,10 @@ struct RouterStateMachineRouteRequestTests {
         return harness
     }
 
+    private static func toEveryone(_ packet: ControlPacket) -> [RouterAction] {
+        [NeighbourID.peerA, .peerB, .peerC].map { RouterAction.send(packet, to: $0) }
+    }
+
     // MARK: Answers
 
     @Test func aRequestForOurSubnetIsAnsweredWithOurRoute() throws {
@@ -87,7 +91,8 @@ struct RouterStateMachineRouteRequestTests {
         let x = try RouterTestNode(1)
         let actions = harness.receive(x.routeRequest(generation: generation), from: .peerA)
         if forwarded {
-            #expect(actions.routeRequests.map(\.request) == Array(repeating: x.routeRequest(generation: generation + 1), count: 2))
+            let next = x.routeRequest(generation: generation + 1)
+            #expect(actions.routeRequests.map(\.request) == [next, next])
             #expect(harness.router.queriedSubnets.count == 1)
         } else {
             #expect(actions.isEmpty)
@@ -167,7 +172,7 @@ struct RouterStateMachineRouteRequestTests {
         let x = try RouterTestNode(1)
         let start = harness.now
         let actions = harness.requestRoute(to: x.address)
-        #expect(actions == [NeighbourID.peerA, .peerB, .peerC].map { RouterAction.send(.routeRequest(x.routeRequest), to: $0) })
+        #expect(actions == Self.toEveryone(.routeRequest(x.routeRequest)))
         #expect(harness.router.queriedSubnets.map(\.subnet) == [x.subnet])
         #expect(harness.router.queriedSubnets.map(\.expiresAt) == [start + .seconds(15)])
         #expect(harness.requestRoute(to: x.address).isEmpty, "already queried")
@@ -195,7 +200,7 @@ struct RouterStateMachineRouteRequestTests {
         #expect(harness.requestRoute(to: x.address).isEmpty, "15 s left: not yet")
         harness.advance(by: .milliseconds(1))
         let actions = harness.requestRoute(to: x.address)
-        #expect(actions == [NeighbourID.peerA, .peerB, .peerC].map { RouterAction.send(.routeRequest(x.routeRequest), to: $0) })
+        #expect(actions == Self.toEveryone(.routeRequest(x.routeRequest)))
         #expect(harness.requestRoute(to: x.address).isEmpty, "asked already")
         #expect(harness.router.queriedSubnets.isEmpty, "a known subnet is not marked queried")
 

@@ -90,6 +90,16 @@ struct RouterStateMachineSelectionTests {
         #expect(recovered.contains(.routeAcquired(x.subnet)))
     }
 
+    @Test func metricsSaturateBelowInfinity() throws {
+        var harness = try RouterHarness()
+        let x = try RouterTestNode(1)
+        harness.connect(.peerA)
+        harness.connect(.peerB)
+        let actions = harness.receive(x.update(seqno: 5, metric: 0xFFF0), from: .peerA)
+        #expect(harness.router.selectedRoutes.first?.cost == Metric.maximumFinite)
+        #expect(actions.updates == [SentUpdate(update: x.announcement(seqno: 5, metric: 0xFFFE), to: .peerB)])
+    }
+
     // MARK: Triggered updates
 
     @Test func acquisitionFloodsToAllButTheNextHopWithOurMetric() throws {
@@ -151,7 +161,8 @@ struct RouterStateMachineSelectionTests {
         #expect(harness.router.routerSeqno == SeqNo(1))
         harness.receive(x.update(seqno: 5, metric: 100), from: .peerA)
         let actions = harness.receive(x.retraction(seqno: 5), from: .peerA)
-        #expect(actions.updates.map(\.update) == [harness.retraction(of: x.subnet, seqno: 1), harness.retraction(of: x.subnet, seqno: 1)])
+        let retraction = harness.retraction(of: x.subnet, seqno: 1)
+        #expect(actions.updates.map(\.update) == [retraction, retraction])
     }
 
     @Test func metricChangesOfMoreThanTenAreAnnounced() throws {

@@ -65,7 +65,8 @@ struct RouterStateMachineSeqnoRequestTests {
         #expect(harness.router.routerSeqno == SeqNo(2))
         #expect(again.updates.map(\.update) == Array(repeating: harness.ownAnnouncement(seqno: 2), count: 3))
         // Later Updates of our own route carry the new seqno.
-        #expect(harness.receive(own.routeRequest, from: .peerC) == [.send(.update(harness.ownAnnouncement(seqno: 2)), to: .peerC)])
+        let answer = RouterAction.send(.update(harness.ownAnnouncement(seqno: 2)), to: .peerC)
+        #expect(harness.receive(own.routeRequest, from: .peerC) == [answer])
     }
 
     @Test func aBumpIsOneStepWhateverSeqnoIsAskedFor() throws {

@@ -205,7 +205,13 @@ struct RouterHarness {
 
     /// Our retraction of `subnet`: infinite metric, our router id and router seqno (spec §3.8).
     func retraction(of subnet: Subnet, seqno: UInt16 = 0) -> Update {
-        Update(prefix: .ipv6(subnet), seqno: SeqNo(seqno), metric: .infinite, interval: 30_000, routerID: self.own.routerID)
+        Update(
+            prefix: .ipv6(subnet),
+            seqno: SeqNo(seqno),
+            metric: .infinite,
+            interval: 30_000,
+            routerID: self.own.routerID
+        )
     }
 }
 
@@ -277,13 +283,6 @@ struct SentRouteRequest: Hashable {
 struct SentHello: Hashable {
     var hello: Hello
     var to: NeighbourID
-}
-
-extension Update {
-    /// `update` as we re-advertise it: same source and seqno, our metric.
-    func readvertised(metric: UInt16) -> Update {
-        Update(prefix: self.prefix, seqno: self.seqno, metric: Metric(metric), interval: 30_000, routerID: self.routerID)
-    }
 }
 
 /// A control packet the decoder keeps but does not understand (an unknown TLV type).

@@ -68,7 +68,13 @@ struct RouterStateMachineUpdateFilterTests {
     @Test func ipv4PrefixesAreDenied() throws {
         let x = try RouterTestNode(1)
         let prefix = try #require(IPv4Prefix(address: CoreWireFixtures.ipv4(10, 1, 0, 0), prefixLength: 16))
-        let update = Update(prefix: .ipv4(prefix), seqno: SeqNo(1), metric: Metric(1), interval: 30_000, routerID: x.routerID)
+        let update = Update(
+            prefix: .ipv4(prefix),
+            seqno: SeqNo(1),
+            metric: Metric(1),
+            interval: 30_000,
+            routerID: x.routerID
+        )
         try self.expectDenied(.update(update), "IPv4 announcement")
         var retraction = update
         retraction.metric = .infinite

@@ -23,7 +23,9 @@ struct ChannelPeerLinkTests {
         }
 
         func linkUp(_ link: ChannelPeerLink) {}
-        func link(_ link: ChannelPeerLink, received packet: ControlPacket) { self.received.withLock { $0.append(packet) } }
+        func link(_ link: ChannelPeerLink, received packet: ControlPacket) {
+            self.received.withLock { $0.append(packet) }
+        }
         func link(_ link: ChannelPeerLink, receivedData packet: DataPacket) {}
         func release(_ link: ChannelPeerLink) { self.released.withLock { $0 += 1 } }
     }

@@ -34,7 +34,9 @@ struct DiscoveryBeaconRuleTests {
         #expect(verdict == .discovered(try PeerEndpoint(parsing: "tcp://[fe80::2%veth7]:4242")))
     }
 
-    @Test("sources outside fe80::/64 are ignored", arguments: ["fd00::2", "fe80:0:0:1::2", "2001:db8::1", "::ffff:192.168.1.2"])
+    @Test(
+        "sources outside fe80::/64 are ignored",
+        arguments: ["fd00::2", "fe80:0:0:1::2", "2001:db8::1", "::ffff:192.168.1.2"])
     func notLinkLocal(source: String) throws {
         #expect(try self.evaluate(try self.beacon(), source: IPv6Address(source)) == .ignored(.notLinkLocal))
     }
@@ -42,7 +44,8 @@ struct DiscoveryBeaconRuleTests {
     @Test("a non-IPv6 source, or a link-local one without its interface, is ignored")
     func missingPieces() throws {
         #expect(try self.evaluate(try self.beacon(), source: nil) == .ignored(.notLinkLocal))
-        #expect(try self.evaluate(try self.beacon(), source: self.linkLocal, interface: nil) == .ignored(.missingInterface))
+        #expect(
+            try self.evaluate(try self.beacon(), source: self.linkLocal, interface: nil) == .ignored(.missingInterface))
     }
 
     @Test("only exactly 50 bytes", arguments: [0, 10, 49, 51, 100])

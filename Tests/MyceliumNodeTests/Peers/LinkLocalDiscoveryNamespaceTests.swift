@@ -36,7 +36,7 @@ struct LinkLocalDiscoveryNamespaceTests {
         t.setblocking(False)
         beacon = b"mycelium" + struct.pack(">H", tcp_port) + bytes.fromhex(rid_hex)
         received, accepted = None, None
-        deadline = time.time() + 15
+        deadline = time.time() + 90
         while time.time() < deadline and (received is None or (accepted is None and tcp_port != 1)):
             s.sendto(beacon, ("ff02::cafe", port, 0, index))
             try:
@@ -151,7 +151,8 @@ struct LinkLocalDiscoveryNamespaceTests {
         let udpPort = Int.random(in: 20000..<60000)
         let ourRouter = try PeerFixtures.routerID(1)
         // TCP port 1 tells the script not to wait for a connection.
-        let (python, output) = try pair.startOtherNode(udpPort: udpPort, routerID: try PeerFixtures.routerID(2), tcpPort: 1)
+        let (python, output) = try pair.startOtherNode(
+            udpPort: udpPort, routerID: try PeerFixtures.routerID(2), tcpPort: 1)
         defer { if python.isRunning { python.terminate() } }
 
         let logs = LogRecorder()
@@ -164,8 +165,10 @@ struct LinkLocalDiscoveryNamespaceTests {
         )
         try await withServices([discovery], logger: logs.logger()) { _ in
             let expected = try PeerEndpoint(parsing: "tcp://[fe80::2%\(pair.ours)]:1")
-            try await eventually("their beacon reported", timeout: .seconds(15)) { sink.found.withLock { $0 } == [expected] }
-            try await eventually("the script received our beacon", timeout: .seconds(15)) { !python.isRunning }
+            try await eventually("their beacon reported", timeout: .seconds(90)) {
+                sink.found.withLock { $0 } == [expected]
+            }
+            try await eventually("the script received our beacon", timeout: .seconds(90)) { !python.isRunning }
         }
         #expect(python.terminationStatus == 0)
         let fields = Self.outputFields(output)
@@ -187,12 +190,14 @@ struct LinkLocalDiscoveryNamespaceTests {
         defer { pair.remove() }
         let udpPort = Int.random(in: 20000..<60000)
         let tcpPort = Int.random(in: 20000..<60000)
-        let (python, output) = try pair.startOtherNode(udpPort: udpPort, routerID: try PeerFixtures.routerID(2), tcpPort: tcpPort)
+        let (python, output) = try pair.startOtherNode(
+            udpPort: udpPort, routerID: try PeerFixtures.routerID(2), tcpPort: tcpPort)
         defer { if python.isRunning { python.terminate() } }
 
         let logs = LogRecorder()
         let delegate = RecordingDelegate()
-        let manager = PeerManager(configuration: PeerFixtures.configuration(), delegate: delegate, logger: logs.logger("peers"))
+        let manager = PeerManager(
+            configuration: PeerFixtures.configuration(), delegate: delegate, logger: logs.logger("peers"))
         let discovery = LinkLocalDiscovery(
             configuration: .init(port: udpPort, interfaces: [pair.ours], beaconInterval: .milliseconds(200)),
             routerID: try PeerFixtures.routerID(1),
@@ -201,14 +206,14 @@ struct LinkLocalDiscoveryNamespaceTests {
         )
         try await withServices([manager, discovery], logger: logs.logger()) { _ in
             let expected = try PeerEndpoint(parsing: "tcp://[fe80::2%\(pair.ours)]:\(tcpPort)")
-            try await eventually("link to the discovered peer", timeout: .seconds(15)) {
+            try await eventually("link to the discovered peer", timeout: .seconds(90)) {
                 manager.statuses().contains { $0.endpoint == expected && $0.origin == .linkLocalDiscovery }
                     && delegate.upCount >= 1
             }
             let link = try #require(delegate.allLinks.first)
             #expect(link.linkKind == .tcpIPv6)
             #expect(link.connectionDescription.hasSuffix("<-> [fe80::2%\(if_nametoindex(pair.ours))]:\(tcpPort)"))
-            try await eventually("the script finished", timeout: .seconds(15)) { !python.isRunning }
+            try await eventually("the script finished", timeout: .seconds(90)) { !python.isRunning }
         }
         let fields = Self.outputFields(output)
         #expect(fields.count == 3)

@@ -18,9 +18,12 @@ struct PeerLinkRobustnessTests {
         try await withServices([a], logger: logs.logger()) { _ in
             let portA = try await a.listeningPort()
             let peer = try PeerFixtures.endpoint("tcp://127.0.0.1:\(portA)")
-            let b = PeerManager(configuration: PeerFixtures.configuration(peers: [peer]), delegate: delegateB, logger: logs.logger("b"))
+            let b = PeerManager(
+                configuration: PeerFixtures.configuration(peers: [peer]), delegate: delegateB, logger: logs.logger("b"))
             try await withServices([b], logger: logs.logger()) { _ in
-                try await eventually("good link up") { delegateA.liveLinks.count == 1 && delegateB.liveLinks.count == 1 }
+                try await eventually("good link up") {
+                    delegateA.liveLinks.count == 1 && delegateB.liveLinks.count == 1
+                }
                 let goodA = try #require(delegateA.liveLinks.first)
                 let goodB = try #require(delegateB.liveLinks.first)
 
@@ -43,7 +46,8 @@ struct PeerLinkRobustnessTests {
                     goodA.send(PeerFixtures.hello(UInt16(100 + round)))
                 }
                 try await eventually("packets on the good link") {
-                    delegateA.received(on: goodA.neighbour).count == 10 && delegateB.received(on: goodB.neighbour).count == 10
+                    delegateA.received(on: goodA.neighbour).count == 10
+                        && delegateB.received(on: goodB.neighbour).count == 10
                 }
                 #expect(!delegateA.isDown(goodA.neighbour))
                 #expect(!delegateB.isDown(goodB.neighbour))

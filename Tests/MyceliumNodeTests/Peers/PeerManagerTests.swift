@@ -113,17 +113,20 @@ struct PeerManagerTests {
     func reconnect() async throws {
         let logs = LogRecorder()
         let delegateB = RecordingDelegate()
-        let first = PeerManager(configuration: PeerFixtures.configuration(), delegate: RecordingDelegate(), logger: logs.logger("a1"))
+        let first = PeerManager(
+            configuration: PeerFixtures.configuration(), delegate: RecordingDelegate(), logger: logs.logger("a1"))
         let port = try await withServices([first], logger: logs.logger()) { _ in try await first.listeningPort() }
         let peer = try PeerFixtures.endpoint("tcp://127.0.0.1:\(port)")
-        let b = PeerManager(configuration: PeerFixtures.configuration(peers: [peer]), delegate: delegateB, logger: logs.logger("b"))
+        let b = PeerManager(
+            configuration: PeerFixtures.configuration(peers: [peer]), delegate: delegateB, logger: logs.logger("b"))
         try await withServices([b], logger: logs.logger()) { _ in
             // Nobody listens: dials fail, the peer stays and is not alive.
             try await eventually("a failed dial") { logs.contains(.error, "could not connect to peer") }
             #expect(b.statuses().first?.connectionState != .alive)
 
             let delegateA = RecordingDelegate()
-            let second = PeerManager(configuration: PeerFixtures.configuration(port: port), delegate: delegateA, logger: logs.logger("a2"))
+            let second = PeerManager(
+                configuration: PeerFixtures.configuration(port: port), delegate: delegateA, logger: logs.logger("a2"))
             try await withServices([second], logger: logs.logger()) { groups in
                 try await eventually("connected") { delegateB.liveLinks.count == 1 && delegateA.liveLinks.count == 1 }
                 let firstLink = try #require(delegateB.liveLinks.first)
@@ -133,9 +136,12 @@ struct PeerManagerTests {
                 try await eventually("first link down") { delegateB.isDown(firstLink.neighbour) }
             }
             let delegateA2 = RecordingDelegate()
-            let third = PeerManager(configuration: PeerFixtures.configuration(port: port), delegate: delegateA2, logger: logs.logger("a3"))
+            let third = PeerManager(
+                configuration: PeerFixtures.configuration(port: port), delegate: delegateA2, logger: logs.logger("a3"))
             try await withServices([third], logger: logs.logger()) { _ in
-                try await eventually("reconnected") { delegateB.liveLinks.count == 1 && delegateA2.liveLinks.count == 1 }
+                try await eventually("reconnected") {
+                    delegateB.liveLinks.count == 1 && delegateA2.liveLinks.count == 1
+                }
                 let secondLink = try #require(delegateB.liveLinks.first)
                 #expect(delegateB.upCount == 2)
                 #expect(delegateB.isDown(secondLink.neighbour) == false)
@@ -176,7 +182,8 @@ struct PeerManagerTests {
         configuration.connectTimeout = .seconds(1)
         configuration.reconnectInterval = .seconds(30)
         let manager = PeerManager(configuration: configuration, delegate: delegate, logger: logs.logger())
-        let a = PeerManager(configuration: PeerFixtures.configuration(), delegate: RecordingDelegate(), logger: logs.logger("a"))
+        let a = PeerManager(
+            configuration: PeerFixtures.configuration(), delegate: RecordingDelegate(), logger: logs.logger("a"))
         try await withServices([manager, a], logger: logs.logger()) { _ in
             _ = try await manager.listeningPort()
             let stuckPeer = try PeerFixtures.endpoint("tcp://127.0.0.1:\(stuckPort)")
@@ -247,7 +254,8 @@ struct PeerManagerTests {
         #expect(manager.statuses().map(\.endpoint) == [tcp])
         #expect(manager.statuses().first?.connectionState == .dead)
         #expect(logs.all.filter { $0.level == .error && $0.message.contains("skipping configured peer") }.count == 2)
-        #expect(throws: PeerManagementError.unsupportedTransport(quic, reason: "QUIC is not supported yet; use tcp://")) {
+        #expect(throws: PeerManagementError.unsupportedTransport(quic, reason: "QUIC is not supported yet; use tcp://"))
+        {
             try manager.addPeer(quic)
         }
         #expect(throws: PeerManagementError.self) { try manager.addPeer(tls) }

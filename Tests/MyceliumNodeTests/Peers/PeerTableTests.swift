@@ -75,7 +75,8 @@ struct PeerTableTests {
         #expect(!otherZone)
         let newAddress = try table.addDiscovered(PeerEndpoint(parsing: "tcp://[fe80::3%eth0]:9651"), now: self.start)
         #expect(newAddress)
-        let newAddressAgain = try table.addDiscovered(PeerEndpoint(parsing: "tcp://[fe80::3%eth0]:9651"), now: self.start)
+        let newAddressAgain = try table.addDiscovered(
+            PeerEndpoint(parsing: "tcp://[fe80::3%eth0]:9651"), now: self.start)
         #expect(!newAddressAgain)
     }
 
@@ -148,12 +149,14 @@ struct PeerTableTests {
         let attempt = try table.mustStartDial(self.staticPeer)
         #expect(table.statuses(now: self.start).first?.connectionState == .connecting)
         let first = FakeLink(tx: 100, rx: 200)
-        let firstAdopted = table.adoptOutbound(first, endpoint: self.staticPeer, attempt: attempt, now: self.start + .seconds(2))
+        let firstAdopted = table.adoptOutbound(
+            first, endpoint: self.staticPeer, attempt: attempt, now: self.start + .seconds(2))
         #expect(firstAdopted)
         table.release(first)
         let second = FakeLink(tx: 1, rx: 2)
         let next = try table.mustStartDial(self.staticPeer)
-        let secondAdopted = table.adoptOutbound(second, endpoint: self.staticPeer, attempt: next, now: self.start + .seconds(5))
+        let secondAdopted = table.adoptOutbound(
+            second, endpoint: self.staticPeer, attempt: next, now: self.start + .seconds(5))
         #expect(secondAdopted)
         let status = try #require(table.statuses(now: self.start + .seconds(7)).first)
         #expect(status.connectionState == .alive)

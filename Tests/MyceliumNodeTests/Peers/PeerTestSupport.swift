@@ -32,7 +32,9 @@ final class RecordingDelegate: PeerLinkDelegate {
 
     func linkUp(_ link: any PeerLink) {
         self.state.withLock { state in
-            if state.links[link.neighbour] != nil { state.orderViolations.append("second linkUp for \(link.neighbour)") }
+            if state.links[link.neighbour] != nil {
+                state.orderViolations.append("second linkUp for \(link.neighbour)")
+            }
             state.links[link.neighbour] = link
             state.events.append(.up(link.neighbour))
         }
@@ -47,7 +49,9 @@ final class RecordingDelegate: PeerLinkDelegate {
 
     func linkDown(_ link: any PeerLink) {
         self.state.withLock { state in
-            if !state.isUp(link.neighbour) { state.orderViolations.append("linkDown on \(link.neighbour) while not up") }
+            if !state.isUp(link.neighbour) {
+                state.orderViolations.append("linkDown on \(link.neighbour) while not up")
+            }
             state.events.append(.down(link.neighbour))
         }
     }

@@ -8,7 +8,11 @@ struct NetworkSimulatorTests {
     @Test func theSameSeedGivesTheSameRun() {
         func run(seed: UInt64) -> (Int, Int, [RouterNotification]) {
             var sim = NetworkSimulator(seed: seed)
-            sim.build(.randomConnected(12, averageDegree: 3), latencyMilliseconds: 1...30, parameters: LinkParameters(jitter: .milliseconds(5)))
+            sim.build(
+                .randomConnected(12, averageDegree: 3),
+                latencyMilliseconds: 1...30,
+                parameters: LinkParameters(jitter: .milliseconds(5))
+            )
             sim.run(for: .seconds(3))
             return (sim.eventCount, sim.totalControlBytes, sim.notifications)
         }
