@@ -5,11 +5,9 @@ import ServiceLifecycle
 
 /// The HTTP API (spec §5.5) on `--api-addr` (default `127.0.0.1:8989`), no authentication, as upstream. A
 /// `Service`: put it into the node's `ServiceGroup`; it stops on graceful shutdown or cancellation.
-public struct AdminHTTPServer: Service {
+public struct AdminHTTPServer: Service, CustomStringConvertible {
     public let administration: any NodeAdministration
-    public let address: MyceliumCore.SocketAddress
-    public let logger: Logger
-    private let onListening: (@Sendable (Int) async -> Void)?
+    public let listener: HTTPListener
 
     /// - Parameter onListening: called with the bound port once the server accepts connections (useful with port 0).
     public init(
@@ -19,10 +17,10 @@ public struct AdminHTTPServer: Service {
         onListening: (@Sendable (Int) async -> Void)? = nil
     ) {
         self.administration = administration
-        self.address = address
-        self.logger = logger
-        self.onListening = onListening
+        self.listener = HTTPListener(name: "HTTP API", address: address, logger: logger, onListening: onListening)
     }
+
+    public var description: String { self.listener.description }
 
     /// The router with every `/api/v1` route this server serves; later route families register here too.
     public static func makeRouter(administration: any NodeAdministration) -> Router<BasicRequestContext> {
@@ -32,12 +30,6 @@ public struct AdminHTTPServer: Service {
     }
 
     public func run() async throws {
-        try await HTTPListener.run(
-            Self.makeRouter(administration: self.administration).buildResponder(),
-            address: self.address,
-            name: "HTTP API",
-            logger: self.logger,
-            onListening: self.onListening
-        )
+        try await self.listener.run(Self.makeRouter(administration: self.administration).buildResponder())
     }
 }

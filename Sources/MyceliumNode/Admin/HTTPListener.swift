@@ -5,20 +5,27 @@ import NIOCore
 import ServiceLifecycle
 import Synchronization
 
-/// Runs a Hummingbird responder on one TCP address until the surrounding service group shuts down gracefully or the
-/// task is cancelled; shared by the admin, JSON-RPC and metrics servers.
+/// Where and under which name one of the admin servers (HTTP API, JSON-RPC, metrics) listens, and how it runs: a
+/// Hummingbird responder on one TCP address until the surrounding service group shuts down gracefully or the task is
+/// cancelled. Each server holds one and states only its responder.
 ///
 /// A server that cannot bind its address does not take the node down: like upstream's HTTP API ("Failed to bind
 /// listener for Http Api server" / "API disabled"), it logs the error and idles until shutdown. (Upstream's JSON-RPC
 /// server panics instead; we treat all three alike.)
-enum HTTPListener {
-    static func run<Responder: HTTPResponder>(
-        _ responder: Responder,
-        address: MyceliumCore.SocketAddress,
-        name: String,
-        logger: Logger,
-        onListening: (@Sendable (Int) async -> Void)?
+public struct HTTPListener: Sendable, CustomStringConvertible {
+    /// The server's name in logs, e.g. `HTTP API`.
+    public let name: String
+    public let address: MyceliumCore.SocketAddress
+    public let logger: Logger
+    let onListening: (@Sendable (Int) async -> Void)?
+
+    /// `HTTP API on 127.0.0.1:8989`; `ServiceLifecycle` logs services by their description.
+    public var description: String { "\(self.name) on \(self.address)" }
+
+    func run<Responder: HTTPResponder>(
+        _ responder: Responder
     ) async throws where Responder.Context == BasicRequestContext {
+        let (name, address, logger, onListening) = (self.name, self.address, self.logger, self.onListening)
         let listening = ListeningFlag()
         let application = Application(
             responder: responder,

@@ -7,14 +7,12 @@ import ServiceLifecycle
 /// JSON-RPC 2.0 over HTTP (spec §5.6) on `--jsonrpc-addr` (default `127.0.0.1:8990`), compatible with upstream's
 /// jsonrpsee server: `POST` on any path (upstream documents `/rpc`, jsonrpsee ignores the path), a JSON content type,
 /// single requests and batches. A `Service` for the node's `ServiceGroup`.
-public struct JSONRPCServer: Service {
+public struct JSONRPCServer: Service, CustomStringConvertible {
     /// Request bodies above this are refused with 413 and a `-32701` error object.
     public static let maximumBodySize = 1024 * 1024
 
     public let dispatcher: JSONRPCDispatcher
-    public let address: MyceliumCore.SocketAddress
-    public let logger: Logger
-    private let onListening: (@Sendable (Int) async -> Void)?
+    public let listener: HTTPListener
 
     /// Serves the admin methods of `administration`.
     public init(
@@ -39,22 +37,16 @@ public struct JSONRPCServer: Service {
         onListening: (@Sendable (Int) async -> Void)? = nil
     ) {
         self.dispatcher = dispatcher
-        self.address = address
-        self.logger = logger
-        self.onListening = onListening
+        self.listener = HTTPListener(name: "JSON-RPC API", address: address, logger: logger, onListening: onListening)
     }
+
+    public var description: String { self.listener.description }
 
     /// The HTTP side of the server, usable with HummingbirdTesting.
     public var responder: JSONRPCResponder { JSONRPCResponder(dispatcher: self.dispatcher) }
 
     public func run() async throws {
-        try await HTTPListener.run(
-            self.responder,
-            address: self.address,
-            name: "JSON-RPC API",
-            logger: self.logger,
-            onListening: self.onListening
-        )
+        try await self.listener.run(self.responder)
     }
 }
 

@@ -5,11 +5,9 @@ import ServiceLifecycle
 
 /// The Prometheus endpoint (spec §6.3): `GET /metrics` on `--metrics-api-address`, started only when that flag is
 /// set. A `Service` for the node's `ServiceGroup`.
-public struct MetricsHTTPServer: Service {
+public struct MetricsHTTPServer: Service, CustomStringConvertible {
     public let administration: any NodeAdministration
-    public let address: MyceliumCore.SocketAddress
-    public let logger: Logger
-    private let onListening: (@Sendable (Int) async -> Void)?
+    public let listener: HTTPListener
 
     public init(
         administration: any NodeAdministration,
@@ -18,10 +16,10 @@ public struct MetricsHTTPServer: Service {
         onListening: (@Sendable (Int) async -> Void)? = nil
     ) {
         self.administration = administration
-        self.address = address
-        self.logger = logger
-        self.onListening = onListening
+        self.listener = HTTPListener(name: "metrics API", address: address, logger: logger, onListening: onListening)
     }
+
+    public var description: String { self.listener.description }
 
     /// `GET /metrics` → `text/plain; version=0.0.4`; everything else 404.
     public static func makeRouter(administration: any NodeAdministration) -> Router<BasicRequestContext> {
@@ -38,12 +36,6 @@ public struct MetricsHTTPServer: Service {
     }
 
     public func run() async throws {
-        try await HTTPListener.run(
-            Self.makeRouter(administration: self.administration).buildResponder(),
-            address: self.address,
-            name: "metrics API",
-            logger: self.logger,
-            onListening: self.onListening
-        )
+        try await self.listener.run(Self.makeRouter(administration: self.administration).buildResponder())
     }
 }

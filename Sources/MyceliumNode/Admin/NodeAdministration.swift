@@ -85,6 +85,17 @@ public enum PeerManagementError: Error, Hashable, Sendable {
     case unsupportedTransport(PeerEndpoint, reason: String)
 }
 
+extension PeerManagementError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .invalidEndpoint(let reason): "invalid endpoint: \(reason)"
+        case .alreadyExists(let endpoint): "\(endpoint) is already a peer"
+        case .notFound(let endpoint): "\(endpoint) is not a peer"
+        case .unsupportedTransport(let endpoint, let reason): "\(endpoint): \(reason)"
+        }
+    }
+}
+
 /// One entry of `GET /api/v1/admin/routes/selected|fallback`.
 public struct RouteStatus: Hashable, Sendable {
     public var subnet: Subnet

@@ -43,6 +43,20 @@ struct AdminServicesTests {
             try await tasks.waitForAll()
         }
     }
+
+    /// `ServiceLifecycle` logs each service by its description; it names the server and its address.
+    @Test("each server describes itself by name and address")
+    func descriptions() throws {
+        let administration = try FixedNodeAdministration()
+        let address = MyceliumCore.SocketAddress(host: "127.0.0.1", port: 8989)
+        let ipv6 = MyceliumCore.SocketAddress(host: "::1", port: 9090)
+        let api = AdminHTTPServer(administration: administration, address: address)
+        #expect(api.description == "HTTP API on 127.0.0.1:8989")
+        let rpc = JSONRPCServer(administration: administration, address: address)
+        #expect(rpc.description == "JSON-RPC API on 127.0.0.1:8989")
+        let metrics = MetricsHTTPServer(administration: administration, address: ipv6)
+        #expect(metrics.description == "metrics API on [::1]:9090")
+    }
 }
 
 @Suite("Admin servers on a taken port")

@@ -137,8 +137,19 @@ struct LinkLocalDiscoveryNamespaceTests {
         return Hex.encode(beacon.readableBytesView)
     }
 
-    @Test("beacons both ways between our socket and a node in another namespace")
-    func beaconExchange() async throws {
+    /// What `withOtherNode` hands its body: the veth pair, the UDP port for beacons, the script's process and its
+    /// output.
+    struct OtherNode {
+        let pair: VethPair
+        let udpPort: Int
+        let python: Process
+        let output: Pipe
+    }
+
+    /// Creates a veth pair, starts the script (router ID seed 2, announcing `tcpPort`) in its namespace on a random UDP
+    /// port, runs `body`, then stops the script and removes the pair. Prints why and returns without running `body`
+    /// when the test cannot run here.
+    static func withOtherNode(tcpPort: Int, _ body: (OtherNode) async throws -> Void) async throws {
         if let reason = Self.skipReason() {
             print("SKIPPED: \(reason)")
             return
@@ -149,74 +160,74 @@ struct LinkLocalDiscoveryNamespaceTests {
         }
         defer { pair.remove() }
         let udpPort = Int.random(in: 20000..<60000)
+        let (python, output) = try pair.startOtherNode(
+            udpPort: udpPort, routerID: try PeerFixtures.routerID(2), tcpPort: tcpPort)
+        defer { if python.isRunning { python.terminate() } }
+        try await body(OtherNode(pair: pair, udpPort: udpPort, python: python, output: output))
+    }
+
+    @Test("beacons both ways between our socket and a node in another namespace")
+    func beaconExchange() async throws {
         let ourRouter = try PeerFixtures.routerID(1)
         // TCP port 1 tells the script not to wait for a connection.
-        let (python, output) = try pair.startOtherNode(
-            udpPort: udpPort, routerID: try PeerFixtures.routerID(2), tcpPort: 1)
-        defer { if python.isRunning { python.terminate() } }
+        try await Self.withOtherNode(tcpPort: 1) { other in
+            let (pair, udpPort, python, output) = (other.pair, other.udpPort, other.python, other.output)
 
-        let logs = LogRecorder()
-        let sink = RecordingSink(port: 4242)
-        let discovery = LinkLocalDiscovery(
-            configuration: .init(port: udpPort, interfaces: [pair.ours], beaconInterval: .milliseconds(200)),
-            routerID: ourRouter,
-            peers: sink,
-            logger: logs.logger()
-        )
-        try await withServices([discovery], logger: logs.logger()) { _ in
-            let expected = try PeerEndpoint(parsing: "tcp://[fe80::2%\(pair.ours)]:1")
-            try await eventually("their beacon reported", timeout: .seconds(90)) {
-                sink.found.withLock { $0 } == [expected]
+            let logs = LogRecorder()
+            let sink = RecordingSink(port: 4242)
+            let discovery = LinkLocalDiscovery(
+                configuration: .init(port: udpPort, interfaces: [pair.ours], beaconInterval: .milliseconds(200)),
+                routerID: ourRouter,
+                peers: sink,
+                logger: logs.logger()
+            )
+            try await withServices([discovery], logger: logs.logger()) { _ in
+                let expected = try PeerEndpoint(parsing: "tcp://[fe80::2%\(pair.ours)]:1")
+                try await eventually("their beacon reported", timeout: .seconds(90)) {
+                    sink.found.withLock { $0 } == [expected]
+                }
+                try await eventually("the script received our beacon", timeout: .seconds(90)) { !python.isRunning }
             }
-            try await eventually("the script received our beacon", timeout: .seconds(90)) { !python.isRunning }
+            #expect(python.terminationStatus == 0)
+            let fields = Self.outputFields(output)
+            #expect(fields.first == Self.beaconHex(port: 4242, routerID: ourRouter))
+            #expect(fields.dropFirst().first?.hasPrefix("fe80::1") == true)
+            #expect(!logs.contains(.warning, "cannot"))
         }
-        #expect(python.terminationStatus == 0)
-        let fields = Self.outputFields(output)
-        #expect(fields.first == Self.beaconHex(port: 4242, routerID: ourRouter))
-        #expect(fields.dropFirst().first?.hasPrefix("fe80::1") == true)
-        #expect(!logs.contains(.warning, "cannot"))
     }
 
     @Test("a discovered link-local peer is dialled by the PeerManager over its zone")
     func discoveredPeerIsDialled() async throws {
-        if let reason = Self.skipReason() {
-            print("SKIPPED: \(reason)")
-            return
-        }
-        guard let pair = try VethPair.make() else {
-            print("SKIPPED: cannot create a network namespace here")
-            return
-        }
-        defer { pair.remove() }
-        let udpPort = Int.random(in: 20000..<60000)
         let tcpPort = Int.random(in: 20000..<60000)
-        let (python, output) = try pair.startOtherNode(
-            udpPort: udpPort, routerID: try PeerFixtures.routerID(2), tcpPort: tcpPort)
-        defer { if python.isRunning { python.terminate() } }
+        try await Self.withOtherNode(tcpPort: tcpPort) { other in
+            let (pair, udpPort, python, output) = (other.pair, other.udpPort, other.python, other.output)
 
-        let logs = LogRecorder()
-        let delegate = RecordingDelegate()
-        let manager = PeerManager(
-            configuration: PeerFixtures.configuration(), delegate: delegate, logger: logs.logger("peers"))
-        let discovery = LinkLocalDiscovery(
-            configuration: .init(port: udpPort, interfaces: [pair.ours], beaconInterval: .milliseconds(200)),
-            routerID: try PeerFixtures.routerID(1),
-            peers: manager,
-            logger: logs.logger("discovery")
-        )
-        try await withServices([manager, discovery], logger: logs.logger()) { _ in
-            let expected = try PeerEndpoint(parsing: "tcp://[fe80::2%\(pair.ours)]:\(tcpPort)")
-            try await eventually("link to the discovered peer", timeout: .seconds(90)) {
-                manager.statuses().contains { $0.endpoint == expected && $0.origin == .linkLocalDiscovery }
-                    && delegate.upCount >= 1
+            let logs = LogRecorder()
+            let delegate = RecordingDelegate()
+            let manager = PeerManager(
+                configuration: PeerFixtures.configuration(), delegate: delegate, logger: logs.logger("peers"))
+            let discovery = LinkLocalDiscovery(
+                configuration: .init(port: udpPort, interfaces: [pair.ours], beaconInterval: .milliseconds(200)),
+                routerID: try PeerFixtures.routerID(1),
+                peers: manager,
+                logger: logs.logger("discovery")
+            )
+            try await withServices([manager, discovery], logger: logs.logger()) { _ in
+                let expected = try PeerEndpoint(parsing: "tcp://[fe80::2%\(pair.ours)]:\(tcpPort)")
+                try await eventually("link to the discovered peer", timeout: .seconds(90)) {
+                    manager.statuses().contains { $0.endpoint == expected && $0.origin == .linkLocalDiscovery }
+                        && delegate.upCount >= 1
+                }
+                let link = try #require(delegate.allLinks.first)
+                #expect(link.linkKind == .tcpIPv6)
+                #expect(
+                    link.connectionDescription.hasSuffix("<-> [fe80::2%\(if_nametoindex(pair.ours))]:\(tcpPort)")
+                )
+                try await eventually("the script finished", timeout: .seconds(90)) { !python.isRunning }
             }
-            let link = try #require(delegate.allLinks.first)
-            #expect(link.linkKind == .tcpIPv6)
-            #expect(link.connectionDescription.hasSuffix("<-> [fe80::2%\(if_nametoindex(pair.ours))]:\(tcpPort)"))
-            try await eventually("the script finished", timeout: .seconds(90)) { !python.isRunning }
+            let fields = Self.outputFields(output)
+            #expect(fields.count == 3)
+            #expect(fields.last?.hasPrefix("fe80::1") == true)
         }
-        let fields = Self.outputFields(output)
-        #expect(fields.count == 3)
-        #expect(fields.last?.hasPrefix("fe80::1") == true)
     }
 }

@@ -14,44 +14,33 @@ struct PeerLinkRobustnessTests {
         let logs = LogRecorder()
         let delegateA = RecordingDelegate()
         let delegateB = RecordingDelegate()
-        let a = PeerManager(configuration: PeerFixtures.configuration(), delegate: delegateA, logger: logs.logger("a"))
-        try await withServices([a], logger: logs.logger()) { _ in
-            let portA = try await a.listeningPort()
-            let peer = try PeerFixtures.endpoint("tcp://127.0.0.1:\(portA)")
-            let b = PeerManager(
-                configuration: PeerFixtures.configuration(peers: [peer]), delegate: delegateB, logger: logs.logger("b"))
-            try await withServices([b], logger: logs.logger()) { _ in
-                try await eventually("good link up") {
-                    delegateA.liveLinks.count == 1 && delegateB.liveLinks.count == 1
-                }
-                let goodA = try #require(delegateA.liveLinks.first)
-                let goodB = try #require(delegateB.liveLinks.first)
+        try await withConnectedManagers(logs: logs, delegateA: delegateA, delegateB: delegateB) { connected in
+            let (a, portA, goodA, goodB) = (connected.a, connected.portA, connected.linkA, connected.linkB)
 
-                // Random bytes, with a first byte that is not link protocol version 1, so decoding must fail.
-                var generator = SystemRandomNumberGenerator()
-                var garbage = (0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) }
-                garbage[0] = 0x07
-                let raw = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                    .connect(host: "127.0.0.1", port: portA)
-                    .get()
-                try await raw.writeAndFlush(raw.allocator.buffer(bytes: garbage))
-                try await eventually("garbage link closed by A") { !raw.isActive }
-                #expect(logs.contains(.warning, "protocol error"))
-                try await eventually("A reported the garbage link down") { delegateA.downCount == 1 }
-                #expect(a.statuses().count == 1)
+            // Random bytes, with a first byte that is not link protocol version 1, so decoding must fail.
+            var generator = SystemRandomNumberGenerator()
+            var garbage = (0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            garbage[0] = 0x07
+            let raw = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: portA)
+                .get()
+            try await raw.writeAndFlush(raw.allocator.buffer(bytes: garbage))
+            try await eventually("garbage link closed by A") { !raw.isActive }
+            #expect(logs.contains(.warning, "protocol error"))
+            try await eventually("A reported the garbage link down") { delegateA.downCount == 1 }
+            #expect(a.statuses().count == 1)
 
-                // The good link carries on, in both directions.
-                for round in 0..<10 {
-                    goodB.send(PeerFixtures.hello(UInt16(round)))
-                    goodA.send(PeerFixtures.hello(UInt16(100 + round)))
-                }
-                try await eventually("packets on the good link") {
-                    delegateA.received(on: goodA.neighbour).count == 10
-                        && delegateB.received(on: goodB.neighbour).count == 10
-                }
-                #expect(!delegateA.isDown(goodA.neighbour))
-                #expect(!delegateB.isDown(goodB.neighbour))
+            // The good link carries on, in both directions.
+            for round in 0..<10 {
+                goodB.send(PeerFixtures.hello(UInt16(round)))
+                goodA.send(PeerFixtures.hello(UInt16(100 + round)))
             }
+            try await eventually("packets on the good link") {
+                delegateA.received(on: goodA.neighbour).count == 10
+                    && delegateB.received(on: goodB.neighbour).count == 10
+            }
+            #expect(!delegateA.isDown(goodA.neighbour))
+            #expect(!delegateB.isDown(goodB.neighbour))
         }
         #expect(delegateA.orderViolations.isEmpty)
     }

@@ -15,63 +15,52 @@ struct PeerManagerTests {
         let logs = LogRecorder()
         let delegateA = RecordingDelegate()
         let delegateB = RecordingDelegate()
-        let a = PeerManager(configuration: PeerFixtures.configuration(), delegate: delegateA, logger: logs.logger("a"))
-        try await withServices([a], logger: logs.logger()) { groupsA in
-            let portA = try await a.listeningPort()
-            let peer = try PeerFixtures.endpoint("tcp://127.0.0.1:\(portA)")
-            let b = PeerManager(
-                configuration: PeerFixtures.configuration(peers: [peer]),
-                delegate: delegateB,
-                logger: logs.logger("b")
+        try await withConnectedManagers(logs: logs, delegateA: delegateA, delegateB: delegateB) { connected in
+            let (a, b, portA, peer) = (connected.a, connected.b, connected.portA, connected.peer)
+            let (linkA, linkB) = (connected.linkA, connected.linkB)
+
+            // Upstream's identifier and static cost class (IPv4 and v4-mapped are both "IPv4").
+            let portB = try #require((linkB as? ChannelPeerLink)?.localAddress.port)
+            #expect(linkB.connectionDescription == "TCP 127.0.0.1:\(portB) <-> 127.0.0.1:\(portA)")
+            #expect(
+                linkA.connectionDescription
+                    == "TCP [::ffff:127.0.0.1]:\(portA) <-> [::ffff:127.0.0.1]:\(portB)"
             )
-            try await withServices([b], logger: logs.logger()) { _ in
-                try await eventually("links up") { delegateA.liveLinks.count == 1 && delegateB.liveLinks.count == 1 }
-                let linkA = try #require(delegateA.liveLinks.first)
-                let linkB = try #require(delegateB.liveLinks.first)
+            #expect(linkA.linkKind == .tcpIPv4)
+            #expect(linkB.linkKind == .tcpIPv4)
+            #expect(linkA.neighbour != linkB.neighbour)
 
-                // Upstream's identifier and static cost class (IPv4 and v4-mapped are both "IPv4").
-                let portB = try #require((linkB as? ChannelPeerLink)?.localAddress.port)
-                #expect(linkB.connectionDescription == "TCP 127.0.0.1:\(portB) <-> 127.0.0.1:\(portA)")
-                #expect(
-                    linkA.connectionDescription
-                        == "TCP [::ffff:127.0.0.1]:\(portA) <-> [::ffff:127.0.0.1]:\(portB)"
-                )
-                #expect(linkA.linkKind == .tcpIPv4)
-                #expect(linkB.linkKind == .tcpIPv4)
-                #expect(linkA.neighbour != linkB.neighbour)
+            // TCP_NODELAY on both the dialled and the accepted socket.
+            for link in [linkA, linkB] {
+                let channel = try #require((link as? ChannelPeerLink)?.channel)
+                #expect(try await channel.getOption(.tcpOption(.tcp_nodelay)).get() != 0)
+            }
 
-                // TCP_NODELAY on both the dialled and the accepted socket.
-                for link in [linkA, linkB] {
-                    let channel = try #require((link as? ChannelPeerLink)?.channel)
-                    #expect(try await channel.getOption(.tcpOption(.tcp_nodelay)).get() != 0)
-                }
+            linkB.send(PeerFixtures.hello(7))
+            linkA.send(PeerFixtures.ihu())
+            try await eventually("packets both ways") {
+                delegateA.received(on: linkA.neighbour) == [PeerFixtures.hello(7)]
+                    && delegateB.received(on: linkB.neighbour) == [PeerFixtures.ihu()]
+            }
 
-                linkB.send(PeerFixtures.hello(7))
-                linkA.send(PeerFixtures.ihu())
-                try await eventually("packets both ways") {
-                    delegateA.received(on: linkA.neighbour) == [PeerFixtures.hello(7)]
-                        && delegateB.received(on: linkB.neighbour) == [PeerFixtures.ihu()]
-                }
+            let statusB = try #require(b.statuses().first)
+            #expect(statusB.endpoint == peer)
+            #expect(statusB.origin == .static)
+            #expect(statusB.connectionState == .alive)
+            #expect(statusB.txBytes > 0 && statusB.rxBytes > 0)
+            #expect(statusB.lastConnected != nil)
+            let statusA = try #require(a.statuses().first)
+            #expect(statusA.endpoint == (try PeerFixtures.endpoint("tcp://[::ffff:127.0.0.1]:\(portB)")))
+            #expect(statusA.origin == .inbound)
+            #expect(statusA.connectionState == .alive)
+            #expect(statusA.rxBytes == statusB.txBytes)
 
-                let statusB = try #require(b.statuses().first)
-                #expect(statusB.endpoint == peer)
-                #expect(statusB.origin == .static)
-                #expect(statusB.connectionState == .alive)
-                #expect(statusB.txBytes > 0 && statusB.rxBytes > 0)
-                #expect(statusB.lastConnected != nil)
-                let statusA = try #require(a.statuses().first)
-                #expect(statusA.endpoint == (try PeerFixtures.endpoint("tcp://[::ffff:127.0.0.1]:\(portB)")))
-                #expect(statusA.origin == .inbound)
-                #expect(statusA.connectionState == .alive)
-                #expect(statusA.rxBytes == statusB.txBytes)
-
-                // The far side stops: B sees linkDown; A's own links went down at shutdown.
-                await groupsA[0].triggerGracefulShutdown()
-                try await eventually("linkDown on B") { delegateB.isDown(linkB.neighbour) }
-                try await eventually("linkDown on A") { delegateA.isDown(linkA.neighbour) }
-                try await eventually("B's peer no longer alive") {
-                    b.statuses().first.map { $0.connectionState != .alive } ?? false
-                }
+            // The far side stops: B sees linkDown; A's own links went down at shutdown.
+            await connected.groupA.triggerGracefulShutdown()
+            try await eventually("linkDown on B") { delegateB.isDown(linkB.neighbour) }
+            try await eventually("linkDown on A") { delegateA.isDown(linkA.neighbour) }
+            try await eventually("B's peer no longer alive") {
+                b.statuses().first.map { $0.connectionState != .alive } ?? false
             }
         }
         #expect(delegateA.orderViolations.isEmpty)
@@ -84,28 +73,18 @@ struct PeerManagerTests {
         let logs = LogRecorder()
         let delegateA = RecordingDelegate()
         let delegateB = RecordingDelegate()
-        let a = PeerManager(configuration: PeerFixtures.configuration(), delegate: delegateA, logger: logs.logger("a"))
-        try await withServices([a], logger: logs.logger()) { _ in
-            let portA = try await a.listeningPort()
-            let peer = try PeerFixtures.endpoint("tcp://localhost:\(portA)")
-            let b = PeerManager(
-                configuration: PeerFixtures.configuration(peers: [peer]),
-                delegate: delegateB,
-                logger: logs.logger("b")
-            )
-            try await withServices([b], logger: logs.logger()) { _ in
-                try await eventually("links up") { delegateA.liveLinks.count == 1 && delegateB.liveLinks.count == 1 }
-                let linkA = try #require(delegateA.liveLinks.first)
-                let linkB = try #require(delegateB.liveLinks.first)
-                linkB.send(PeerFixtures.hello(1))
-                linkA.send(PeerFixtures.hello(2))
-                try await eventually("packets both ways") {
-                    delegateA.received(on: linkA.neighbour) == [PeerFixtures.hello(1)]
-                        && delegateB.received(on: linkB.neighbour) == [PeerFixtures.hello(2)]
-                }
-                #expect(b.statuses().map(\.endpoint) == [peer])
-                #expect(b.statuses().first?.connectionState == .alive)
+        try await withConnectedManagers(
+            peerHost: "localhost", logs: logs, delegateA: delegateA, delegateB: delegateB
+        ) { connected in
+            let (b, peer, linkA, linkB) = (connected.b, connected.peer, connected.linkA, connected.linkB)
+            linkB.send(PeerFixtures.hello(1))
+            linkA.send(PeerFixtures.hello(2))
+            try await eventually("packets both ways") {
+                delegateA.received(on: linkA.neighbour) == [PeerFixtures.hello(1)]
+                    && delegateB.received(on: linkB.neighbour) == [PeerFixtures.hello(2)]
             }
+            #expect(b.statuses().map(\.endpoint) == [peer])
+            #expect(b.statuses().first?.connectionState == .alive)
         }
     }
 

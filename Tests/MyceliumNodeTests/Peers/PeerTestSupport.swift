@@ -170,6 +170,52 @@ func withServices<Result: Sendable>(
     }
 }
 
+/// Two peer managers over loopback, as `withConnectedManagers` hands them to its body: A listens on `portA`, B dials
+/// A as its static peer `peer`, and each side has its one link up.
+struct ConnectedManagers: Sendable {
+    var a: PeerManager
+    var b: PeerManager
+    /// A's own service group, to stop A alone.
+    var groupA: ServiceGroup
+    var portA: Int
+    var peer: PeerEndpoint
+    var linkA: any PeerLink
+    var linkB: any PeerLink
+}
+
+/// Starts manager A (reporting to `delegateA`), then manager B (reporting to `delegateB`) with A at
+/// `tcp://<peerHost>:<port of A>` as its static peer, waits until each side has exactly one live link, and runs `body`
+/// with both managers still running.
+func withConnectedManagers(
+    peerHost: String = "127.0.0.1",
+    logs: LogRecorder,
+    delegateA: RecordingDelegate,
+    delegateB: RecordingDelegate,
+    _ body: @Sendable (ConnectedManagers) async throws -> Void
+) async throws {
+    let a = PeerManager(configuration: PeerFixtures.configuration(), delegate: delegateA, logger: logs.logger("a"))
+    try await withServices([a], logger: logs.logger()) { groupsA in
+        let portA = try await a.listeningPort()
+        let peer = try PeerFixtures.endpoint("tcp://\(peerHost):\(portA)")
+        let b = PeerManager(
+            configuration: PeerFixtures.configuration(peers: [peer]), delegate: delegateB, logger: logs.logger("b"))
+        try await withServices([b], logger: logs.logger()) { _ in
+            try await eventually("links up") { delegateA.liveLinks.count == 1 && delegateB.liveLinks.count == 1 }
+            try await body(
+                ConnectedManagers(
+                    a: a,
+                    b: b,
+                    groupA: groupsA[0],
+                    portA: portA,
+                    peer: peer,
+                    linkA: try #require(delegateA.liveLinks.first),
+                    linkB: try #require(delegateB.liveLinks.first)
+                )
+            )
+        }
+    }
+}
+
 enum PeerFixtures {
     static func routerID(_ seed: UInt8) throws -> RouterID {
         RouterID(publicKey: try X25519.PublicKey(rawBytes: (0..<32).map { UInt8($0) &+ seed }), tail: UInt64(seed))

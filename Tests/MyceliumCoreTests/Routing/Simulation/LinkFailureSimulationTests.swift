@@ -89,7 +89,10 @@ struct LinkFailureSimulationTests {
         sim.cut(preferred, visibly: false)
         let took = self.timeUntilNextHopChanges(&sim, from: before, step: .milliseconds(1), limit: .seconds(5))
         #expect(took != nil)
-        if let took { #expect(took <= .seconds(1), "rerouted after \(took)") }
+        if let took {
+            #expect(took <= .seconds(1), "rerouted after \(took)")
+            print("sim: diamond-with-tail, silent cut on A's preferred path, standard timers: rerouted after \(took)")
+        }
         #expect(sim.nextHop(of: self.a, towards: sim[self.e].subnet) == self.c)
         #expect(sim.now.duration(since: cutAt) < .seconds(2))
         #expect(sim.runUntilConverged(timeout: .seconds(2)) != nil)
@@ -113,7 +116,10 @@ struct LinkFailureSimulationTests {
         sim.cut(preferred, visibly: false)
         let took = self.timeUntilNextHopChanges(&sim, from: before, step: .milliseconds(100), limit: .seconds(70))
         #expect(took != nil)
-        if let took { #expect(took >= .seconds(43) && took <= .seconds(53), "rerouted after \(took)") }
+        if let took {
+            #expect(took >= .seconds(43) && took <= .seconds(53), "rerouted after \(took)")
+            print("sim: diamond-with-tail, silent cut on A's preferred path, upstream timers: rerouted after \(took)")
+        }
         #expect(sim.nextHop(of: self.a, towards: sim[self.e].subnet) == self.c)
         // A gave up at one of its 10 s checks (routers started at 0), the first one 43 s after the last IHU.
         let gaveUp = sim.disconnects.first { $0.node == self.a && $0.link == preferred }
