@@ -61,7 +61,7 @@ extension RouterStateMachine {
     ) {
         var record = self.routeRequestsSent[subnet] ?? RouteRequestRecord()
         let request = RouteRequest(prefix: .ipv6(subnet), generation: generation)
-        for target in self.sortedNeighbourIDs where target != excluded {
+        for target in self.neighbourIDs where target != excluded {
             if let sent = record.sent[target], now.duration(since: sent.at) < self.configuration.routeQueryTimeout,
                 sent.generation <= generation
             {
@@ -183,7 +183,7 @@ extension RouterStateMachine {
         self.routerSeqno = self.routerSeqno.next()
         self.lastSeqnoBump = now
         self.counters.seqnoBumps += 1
-        self.announceOwnRoute(to: self.sortedNeighbourIDs, now: now, into: &actions)
+        self.announceOwnRoute(to: self.neighbourIDs, now: now, into: &actions)
     }
 
     /// If neighbours asked us for exactly this (router id, subnet, seqno), the update goes back to them.

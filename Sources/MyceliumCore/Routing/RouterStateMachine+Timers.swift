@@ -11,7 +11,7 @@ extension RouterStateMachine {
             self.expireRoutes(of: subnet, now: now, into: &actions)
         case .ownAnnouncement:
             guard self.nextOwnAnnouncement <= now else { return }
-            self.announceOwnRoute(to: self.sortedNeighbourIDs, now: now, into: &actions)
+            self.announceOwnRoute(to: self.neighbourIDs, now: now, into: &actions)
             self.nextOwnAnnouncement = now + self.configuration.updateInterval
             self.timers.schedule(.ownAnnouncement, at: self.nextOwnAnnouncement)
         case .queryExpiry(let subnet):

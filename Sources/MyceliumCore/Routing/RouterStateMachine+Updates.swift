@@ -138,7 +138,7 @@ extension RouterStateMachine {
         case (nil, .some(let route)):
             self.queried[subnet] = nil
             actions.append(.routeAcquired(subnet))
-            self.propagate(route, of: subnet, to: self.sortedNeighbourIDs, now: now, into: &actions)
+            self.propagate(route, of: subnet, to: self.neighbourIDs, now: now, into: &actions)
             self.counters.triggeredUpdates += 1
         case (.some(let lost), nil):
             let announcers = entry?.routes.map(\.neighbour).filter { self.neighbours[$0] != nil } ?? []
@@ -149,7 +149,7 @@ extension RouterStateMachine {
             self.counters.triggeredUpdates += 1
         case (.some(let old), .some(let new)):
             if announceAnyChange || self.isSignificantChange(from: old, to: new, in: subnet) {
-                self.propagate(new, of: subnet, to: self.sortedNeighbourIDs, now: now, into: &actions)
+                self.propagate(new, of: subnet, to: self.neighbourIDs, now: now, into: &actions)
                 self.counters.triggeredUpdates += 1
             } else {
                 self.answerSeqnoRequesters(with: new, of: subnet, now: now, into: &actions)
@@ -234,7 +234,7 @@ extension RouterStateMachine {
             interval: self.configuration.updateIntervalField,
             routerID: self.routerID
         )
-        for target in self.sortedNeighbourIDs {
+        for target in self.neighbourIDs {
             actions.append(.send(.update(update), to: target))
         }
     }

@@ -212,8 +212,6 @@ public struct RouterStateMachine: Sendable {
     func sortedSubnets() -> [Subnet] {
         self.table.subnets.keys.sorted(by: Subnet.routingOrder)
     }
-
-    var sortedNeighbourIDs: [NeighbourID] { self.neighbours.keys.sorted() }
 }
 
 /// What a router timer is for. Timers are checked against the state when they fire (see `TimerQueue`).

@@ -10,7 +10,6 @@ import NIOCore
 /// which also keeps the events of one link in order.
 public final class RouterDriver: PeerLinkDelegate, @unchecked Sendable {
     public let eventLoop: any EventLoop
-    public let routerID: RouterID
     private let logger: Logger
     private var machine: RouterStateMachine
     private var links: [NeighbourID: any PeerLink] = [:]
@@ -25,7 +24,6 @@ public final class RouterDriver: PeerLinkDelegate, @unchecked Sendable {
         logger: Logger
     ) {
         self.eventLoop = eventLoop
-        self.routerID = routerID
         self.logger = logger
         self.machine = RouterStateMachine(
             routerID: routerID,
@@ -67,15 +65,6 @@ public final class RouterDriver: PeerLinkDelegate, @unchecked Sendable {
             guard self.links.removeValue(forKey: link.neighbour) != nil else { return }
             self.logger.debug("router saw link go down", metadata: ["link": "\(link.connectionDescription)"])
             self.perform(self.machine.neighbourDisconnected(link.neighbour, now: Self.now()))
-        }
-    }
-
-    // MARK: Data plane hooks
-
-    /// A packet needs a route to `address` that does not exist: start looking (spec §3.9).
-    public func requestRoute(to address: IPv6Address) {
-        self.eventLoop.execute {
-            self.perform(self.machine.requestRoute(to: address, now: Self.now()))
         }
     }
 
