@@ -61,6 +61,7 @@ let package = Package(
             dependencies: [
                 "MyceliumCore",
                 "MyceliumCrypto",
+                "CTun",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

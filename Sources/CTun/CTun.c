@@ -48,6 +48,10 @@ int ctun_open(const char *name, int vnet_hdr, char *actual_name) {
     return fd;
 }
 
+int ctun_set_offload(int fd, unsigned int flags) {
+    return ioctl(fd, TUNSETOFFLOAD, (unsigned long)flags) < 0 ? -1 : 0;
+}
+
 static int with_control_socket(int family, unsigned long operation, void *argument) {
     int sock = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (sock < 0) return -1;

@@ -158,8 +158,8 @@ public final class AES256GCM: @unchecked Sendable {
 extension AES256GCM {
     /// A 96-bit GCM nonce. Mycelium draws a fresh random one for every packet.
     public struct Nonce: Sendable, Hashable {
-        private var high: UInt64 = 0
-        private var low: UInt32 = 0
+        var high: UInt64 = 0
+        var low: UInt32 = 0
 
         /// A nonce from the system CSPRNG.
         public static func random() -> Nonce {
@@ -180,6 +180,11 @@ extension AES256GCM {
         }
 
         private init() {}
+
+        init(high: UInt64, low: UInt32) {
+            self.high = high
+            self.low = low
+        }
 
         /// The 12 bytes in wire order.
         public var bytes: [UInt8] {

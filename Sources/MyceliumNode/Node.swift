@@ -30,8 +30,15 @@ public struct Node: Sendable {
                 "publicKey": "\(self.identity.publicKey.hexString)", "routerID": "\(routerID)",
             ]
         )
-        if !self.configuration.noTUN {
-            self.logger.notice("the TUN data plane is not implemented yet; running as with --no-tun")
+        // The TUN first: without the capability to create it, fail at once with a message that says what to do.
+        let tun: TunDevice? =
+            if self.configuration.noTUN {
+                nil
+            } else {
+                try TunDevice.open(name: self.configuration.tunName, address: self.identity.address, logger: self.logger)
+            }
+        if tun == nil {
+            self.logger.info("running without a TUN interface (--no-tun): routing only")
         }
         let eventLoopGroup = MultiThreadedEventLoopGroup.singleton
         let router = RouterDriver(
@@ -41,9 +48,14 @@ public struct Node: Sendable {
             eventLoop: eventLoopGroup.next(),
             logger: self.logger
         )
+        let dataPlane = DataPlane(identity: self.identity, interface: tun, logger: self.logger) { address in
+            router.requestRoute(to: address)
+        }
+        router.attach(dataPlane)
         let peerManager = PeerManager(
             configuration: PeerManager.Configuration(node: self.configuration),
             delegate: router,
+            dataReceiver: dataPlane,
             eventLoopGroup: eventLoopGroup,
             logger: self.logger
         )
@@ -60,6 +72,7 @@ public struct Node: Sendable {
 
         var services: [any Service] = [
             peerManager,
+            DataPlaneMaintenance(dataPlane: dataPlane, eventLoop: router.eventLoop),
             AdminHTTPServer(administration: administration, address: self.configuration.apiAddress, logger: self.logger),
             JSONRPCServer(administration: administration, address: self.configuration.jsonRPCAddress, logger: self.logger),
         ]
@@ -67,6 +80,9 @@ public struct Node: Sendable {
             services.append(
                 MetricsHTTPServer(administration: administration, address: metricsAddress, logger: self.logger)
             )
+        }
+        if let tun {
+            services.append(TunReader(device: tun, dataPlane: dataPlane, logger: self.logger))
         }
         if self.configuration.disablePeerDiscovery {
             self.logger.info("link-local peer discovery disabled")

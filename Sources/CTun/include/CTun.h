@@ -11,6 +11,18 @@
    Returns the descriptor, or -1 with errno set. The interface vanishes when the descriptor closes. */
 int ctun_open(const char *name, int vnet_hdr, char *actual_name);
 
+/* Offload flags for ctun_set_offload (TUN_F_* from <linux/if_tun.h>). */
+#define CTUN_F_CSUM 0x01
+#define CTUN_F_TSO4 0x02
+#define CTUN_F_TSO6 0x04
+#define CTUN_F_TSO_ECN 0x08
+#define CTUN_F_UFO 0x10
+#define CTUN_F_USO4 0x20
+#define CTUN_F_USO6 0x40
+
+/* TUNSETOFFLOAD: which offloads the kernel may hand us on read (needs IFF_VNET_HDR). Returns 0, or -1 with errno set. */
+int ctun_set_offload(int fd, unsigned int flags);
+
 /* Sets the MTU of interface `name`. Returns 0, or -1 with errno set. */
 int ctun_set_mtu(const char *name, int mtu);
 

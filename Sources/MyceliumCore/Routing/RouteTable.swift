@@ -40,10 +40,13 @@ struct RouteTable: Sendable {
     private var prefixLengths: [UInt8: Int] = [:]
     /// The keys of `prefixLengths`, longest first: kept sorted here rather than sorted at every lookup.
     private var lengthsLongestFirst: [UInt8] = []
+    /// Bumped by every change, so a reader can tell cheaply whether the table moved since it last looked.
+    private(set) var generation: UInt64 = 0
 
     subscript(subnet: Subnet) -> SubnetRoutes? {
         get { self.subnets[subnet] }
         set {
+            self.generation &+= 1
             switch (self.subnets[subnet] != nil, newValue != nil) {
             case (false, true):
                 self.prefixLengths[subnet.prefixLength, default: 0] += 1

@@ -173,6 +173,18 @@ public struct RouterStateMachine: Sendable {
         self.table.longestMatch(for: address)?.routes.publicKey
     }
 
+    /// Changes whenever a route is added, removed, refreshed or (de)selected: the data plane rebuilds its forwarding
+    /// table when it differs from the one it built from.
+    public var routeTableGeneration: UInt64 { self.table.generation }
+
+    /// Calls `body` for every known subnet with the key that owns it and its selected route, if any: what the data
+    /// plane encrypts with (any route, spec §4.4) and forwards over (selected routes only, spec §4.2).
+    public func forEachKnownSubnet(_ body: (_ subnet: Subnet, _ publicKey: X25519.PublicKey, _ selected: Route?) -> Void) {
+        for (subnet, routes) in self.table.subnets {
+            body(subnet, routes.publicKey, routes.selectedRoute)
+        }
+    }
+
     public var selectedRoutes: [RouteView] {
         self.sortedSubnets().compactMap { subnet in
             self.table[subnet]?.selectedRoute.map { self.view(of: $0, in: subnet, selected: true) }

@@ -5,11 +5,11 @@ import Synchronization
 
 /// A `PeerLink` over one NIO channel (a TCP connection; spec §2.2–2.3).
 ///
-/// `send` may be called from any thread. Packets go into a per-link outbox; the first packet after a drain schedules
-/// one task on the channel's event loop, which writes everything queued and flushes once — so all packets sent
-/// within one event-loop tick leave in one `writev` (upstream coalesces up to 50 ready packets per flush). While the
-/// socket is not writable the outbox keeps them; if it grows past `PeerLinkLimits` the link is closed with a
-/// "peer too slow" warning.
+/// `send` may be called from any thread. Packets are framed straight into a per-link outbox buffer (so the caller's
+/// buffers are free again at once); the first packet after a drain schedules one task on the channel's event loop,
+/// which writes the whole buffer and flushes once — so all packets sent within one event-loop tick leave in one
+/// write (upstream coalesces up to 50 ready packets per flush). While the socket is not writable the outbox keeps
+/// them; if it grows past `PeerLinkLimits` the link is closed with a "peer too slow" warning.
 public final class ChannelPeerLink: PeerLink, CustomStringConvertible {
     public let neighbour: NeighbourID
     public let linkKind: LinkKind
@@ -67,12 +67,12 @@ public final class ChannelPeerLink: PeerLink, CustomStringConvertible {
     public var closeFuture: EventLoopFuture<Void> { self.channel.closeFuture }
 
     public func send(_ packet: ControlPacket) {
-        self.enqueue(.control(packet), byteCount: PeerLinkLimits.controlPacketByteEstimate)
+        self.enqueue(.control(packet))
     }
 
     /// Queues a data packet (spec §2.3: 4-byte link header + 36-byte data header + payload).
     public func send(data packet: DataPacket) {
-        self.enqueue(.data(packet), byteCount: 4 + DataPacket.headerByteCount + packet.payload.readableBytes)
+        self.enqueue(.data(packet))
     }
 
     public func close(reason: String) {
@@ -80,19 +80,23 @@ public final class ChannelPeerLink: PeerLink, CustomStringConvertible {
         self.channel.close(promise: nil)
     }
 
-    private func enqueue(_ packet: LinkPacket, byteCount: Int) {
+    private func enqueue(_ packet: LinkPacket) {
         let limits = self.limits
         let action = self.outbox.withLock { outbox -> EnqueueAction in
             guard outbox.isOpen else { return .drop }
-            guard outbox.packets.count < limits.maximumQueuedPackets,
-                outbox.byteCount + byteCount <= limits.maximumQueuedBytes
+            guard outbox.packetCount < limits.maximumQueuedPackets, outbox.bytes.readableBytes <= limits.maximumQueuedBytes
             else {
-                let overflow = EnqueueAction.overflow(packets: outbox.packets.count, bytes: outbox.byteCount)
+                let overflow = EnqueueAction.overflow(packets: outbox.packetCount, bytes: outbox.bytes.readableBytes)
                 outbox.close()
                 return overflow
             }
-            outbox.packets.append(packet)
-            outbox.byteCount += byteCount
+            do {
+                try outbox.bytes.writeLinkPacket(packet)
+            } catch {
+                // Only a payload over 65,535 bytes cannot be framed; the data plane never makes one.
+                return .unframeable
+            }
+            outbox.packetCount += 1
             guard !outbox.drainScheduled else { return .none }
             outbox.drainScheduled = true
             return .scheduleDrain
@@ -100,6 +104,8 @@ public final class ChannelPeerLink: PeerLink, CustomStringConvertible {
         switch action {
         case .none, .drop:
             break
+        case .unframeable:
+            self.logger.warning("dropping a packet too large to frame")
         case .scheduleDrain:
             let handler = self.handler
             self.channel.eventLoop.execute { handler.value.drain() }
@@ -112,17 +118,20 @@ public final class ChannelPeerLink: PeerLink, CustomStringConvertible {
         }
     }
 
-    /// Called by the handler on the event loop: everything queued if the socket is writable, else nothing.
-    func takeQueued(socketWritable: Bool) -> [LinkPacket] {
+    /// Called by the handler on the event loop: the framed bytes of everything queued if the socket is writable,
+    /// else `nil`.
+    func takeQueued(socketWritable: Bool) -> ByteBuffer? {
         self.outbox.withLock { outbox in
             outbox.drainScheduled = false
-            guard socketWritable, outbox.isOpen, !outbox.packets.isEmpty else { return [] }
-            let packets = outbox.packets
-            outbox.packets = []
-            outbox.byteCount = 0
-            return packets
+            guard socketWritable, outbox.isOpen, outbox.packetCount > 0 else { return nil }
+            let bytes = outbox.bytes
+            outbox.bytes = Self.allocator.buffer(capacity: bytes.readableBytes)
+            outbox.packetCount = 0
+            return bytes
         }
     }
+
+    private static let allocator = ByteBufferAllocator()
 
     /// Called once the channel is inactive: later `send`s are dropped.
     func markClosed() {
@@ -132,20 +141,22 @@ public final class ChannelPeerLink: PeerLink, CustomStringConvertible {
     private enum EnqueueAction {
         case none
         case drop
+        case unframeable
         case scheduleDrain
         case overflow(packets: Int, bytes: Int)
     }
 
     private struct Outbox {
-        var packets: [LinkPacket] = []
-        var byteCount = 0
+        /// Framed packets, link headers included.
+        var bytes = ChannelPeerLink.allocator.buffer(capacity: 0)
+        var packetCount = 0
         var drainScheduled = false
         var isOpen = true
 
         mutating func close() {
             self.isOpen = false
-            self.packets = []
-            self.byteCount = 0
+            self.bytes = ChannelPeerLink.allocator.buffer(capacity: 0)
+            self.packetCount = 0
         }
     }
 }

@@ -11,16 +11,18 @@ protocol PeerLinkOwner: AnyObject, Sendable {
     func linkUp(_ link: ChannelPeerLink)
     func link(_ link: ChannelPeerLink, received packet: ControlPacket)
     func link(_ link: ChannelPeerLink, receivedData packet: DataPacket)
+    /// The channel finished a read: whatever was batched from its packets can be written out.
+    func linkReadComplete(_ link: ChannelPeerLink)
     /// An adopted connection closed.
     func release(_ link: ChannelPeerLink)
 }
 
-/// The last handler of a peer pipeline, after `ByteToMessageHandler(LinkPacketDecoder())` and
-/// `MessageToByteHandler(LinkPacketEncoder())`: creates the `ChannelPeerLink` when the connection is up, hands
+/// The last handler of a peer pipeline, after `ByteToMessageHandler(LinkPacketDecoder())`: creates the `ChannelPeerLink` when the connection is up, hands
 /// received packets to the owner, writes the link's outbox, and closes the connection on malformed input.
 final class PeerChannelHandler: ChannelInboundHandler {
     typealias InboundIn = LinkPacket
-    typealias OutboundOut = LinkPacket
+    /// Framed packets: the link frames them into its outbox.
+    typealias OutboundOut = ByteBuffer
 
     /// How the connection came about.
     enum Role: Sendable {
@@ -64,7 +66,6 @@ final class PeerChannelHandler: ChannelInboundHandler {
         return [
             TrafficCountingHandler(traffic: traffic),
             ByteToMessageHandler(LinkPacketDecoder()),
-            MessageToByteHandler(LinkPacketEncoder()),
             PeerChannelHandler(owner: owner, role: role, traffic: traffic, limits: limits, logger: logger),
         ]
     }
@@ -133,6 +134,13 @@ final class PeerChannelHandler: ChannelInboundHandler {
         }
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if case .up(let link) = self.state {
+            self.owner.linkReadComplete(link)
+        }
+        context.fireChannelReadComplete()
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         let description: String =
             if case .up(let link) = self.state { link.connectionDescription } else { "\(self.role)" }
@@ -158,11 +166,7 @@ final class PeerChannelHandler: ChannelInboundHandler {
     /// Writes everything the link has queued (if the socket is writable) and flushes once.
     func drain() {
         guard let context = self.context, case .up(let link) = self.state else { return }
-        let packets = link.takeQueued(socketWritable: context.channel.isWritable)
-        guard !packets.isEmpty else { return }
-        for packet in packets {
-            context.write(Self.wrapOutboundOut(packet), promise: nil)
-        }
-        context.flush()
+        guard let bytes = link.takeQueued(socketWritable: context.channel.isWritable) else { return }
+        context.writeAndFlush(Self.wrapOutboundOut(bytes), promise: nil)
     }
 }

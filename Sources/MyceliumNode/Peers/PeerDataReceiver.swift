@@ -4,4 +4,6 @@ import MyceliumCore
 /// arrival order; must not block. Until one is plugged into the `PeerManager`, data packets are counted and dropped.
 public protocol PeerDataReceiver: AnyObject, Sendable {
     func link(_ link: ChannelPeerLink, received packet: DataPacket)
+    /// The link's event loop finished one read: flush whatever the packets of that read were batched into.
+    func linkReadComplete(_ link: ChannelPeerLink)
 }

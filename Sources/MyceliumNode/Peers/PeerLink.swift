@@ -11,6 +11,8 @@ public protocol PeerLink: AnyObject, Sendable {
     var connectionDescription: String { get }
     /// Queues a control packet for the peer. Never blocks; a peer whose queue overflows is disconnected.
     func send(_ packet: ControlPacket)
+    /// Queues a data packet for the peer (framed at once: the payload's buffer is free again when this returns).
+    func send(data packet: DataPacket)
     /// Closes the connection; the delegate then sees `linkDown`.
     func close(reason: String)
 }

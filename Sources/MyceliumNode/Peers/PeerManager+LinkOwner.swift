@@ -49,6 +49,10 @@ extension PeerManager: PeerLinkOwner {
         }
     }
 
+    func linkReadComplete(_ link: ChannelPeerLink) {
+        self.dataReceiver?.linkReadComplete(link)
+    }
+
     func release(_ link: ChannelPeerLink) {
         self.table.withLock { $0.release(link) }
         self.logger.info("peer link down", metadata: ["link": "\(link)"])

@@ -15,6 +15,10 @@ public final class RouterDriver: PeerLinkDelegate, @unchecked Sendable {
     private var links: [NeighbourID: any PeerLink] = [:]
     private var wakeup: (at: MonotonicInstant, task: Scheduled<Void>)?
     private var stopped = false
+    private var dataPlane: DataPlane?
+    /// The route table generation the data plane last got a forwarding table for.
+    private var publishedGeneration: UInt64?
+    private var publishScheduled = false
 
     public init(
         identity: NodeIdentity,
@@ -68,6 +72,49 @@ public final class RouterDriver: PeerLinkDelegate, @unchecked Sendable {
         }
     }
 
+    // MARK: Data plane
+
+    /// Connects the data plane: from now on it gets a forwarding table whenever the routes change, and hears about
+    /// expired route queries.
+    public func attach(_ dataPlane: DataPlane) {
+        self.eventLoop.execute {
+            self.dataPlane = dataPlane
+            self.publishedGeneration = nil
+            self.schedulePublish()
+        }
+    }
+
+    /// A packet wants a route to `address` (spec §4.2 step 5, §3.4 refresh). Callable from any thread.
+    public func requestRoute(to address: IPv6Address) {
+        self.eventLoop.execute {
+            self.perform(self.machine.requestRoute(to: address, now: Self.now()))
+        }
+    }
+
+    /// Builds the data plane's table at the end of this event-loop tick, so that a burst of changes costs one build.
+    private func schedulePublish() {
+        guard self.dataPlane != nil, !self.publishScheduled,
+            self.publishedGeneration != self.machine.routeTableGeneration
+        else { return }
+        self.publishScheduled = true
+        self.eventLoop.execute {
+            self.publishScheduled = false
+            self.publishRoutes()
+        }
+    }
+
+    private func publishRoutes() {
+        guard let dataPlane = self.dataPlane else { return }
+        let generation = self.machine.routeTableGeneration
+        guard generation != self.publishedGeneration else { return }
+        var subnets: [(subnet: Subnet, publicKey: X25519.PublicKey, link: (any PeerLink)?, expiresAt: MonotonicInstant?)] = []
+        self.machine.forEachKnownSubnet { subnet, publicKey, selected in
+            subnets.append((subnet, publicKey, selected.flatMap { self.links[$0.neighbour] }, selected?.expiresAt))
+        }
+        self.publishedGeneration = generation
+        dataPlane.routesChanged(generation: generation, subnets: subnets)
+    }
+
     // MARK: Queries
 
     /// Runs `body` on the router's event loop with read access to the state machine and the links. Throws only if
@@ -103,8 +150,10 @@ public final class RouterDriver: PeerLinkDelegate, @unchecked Sendable {
                 self.logger.debug("route lost", metadata: ["subnet": "\(subnet)"])
             case .queryExpired(let subnet):
                 self.logger.debug("route query expired", metadata: ["subnet": "\(subnet)"])
+                self.dataPlane?.queryExpired(subnet)
             }
         }
+        self.schedulePublish()
         self.armTimer()
     }
 

@@ -27,6 +27,7 @@ struct ChannelPeerLinkTests {
             self.received.withLock { $0.append(packet) }
         }
         func link(_ link: ChannelPeerLink, receivedData packet: DataPacket) {}
+        func linkReadComplete(_ link: ChannelPeerLink) {}
         func release(_ link: ChannelPeerLink) { self.released.withLock { $0 += 1 } }
     }
 

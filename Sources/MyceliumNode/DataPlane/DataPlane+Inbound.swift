@@ -1,0 +1,137 @@
+import MyceliumCore
+import MyceliumCrypto
+import NIOCore
+
+extension DataPlane {
+    // MARK: PeerDataReceiver
+
+    /// A data packet from a peer (spec §4.2 step 6, `route_packet`): reported back if its hop limit is spent,
+    /// delivered if it is for this node's /64, forwarded (still encrypted) otherwise.
+    public func link(_ link: ChannelPeerLink, received packet: DataPacket) {
+        self.route(packet)
+    }
+
+    public func linkReadComplete(_ link: ChannelPeerLink) {
+        self.interface?.flush()
+    }
+
+    func route(_ packet: DataPacket) {
+        guard packet.hopLimit >= 2 else {
+            self.report(.hopLimitExceeded, about: packet)
+            return
+        }
+        var packet = packet
+        packet.hopLimit -= 1
+        if self.identity.subnet.contains(packet.destination) {
+            self.deliverLocally(packet)
+        } else {
+            self.forward(packet)
+        }
+    }
+
+    /// Sends a packet that only passes through on to the selected route's next hop, without decrypting it.
+    func forward(_ packet: DataPacket) {
+        let scratch = self.threadScratch()
+        guard let entry = scratch.table.match(packet.destination) else {
+            self.queueForwarded(packet)
+            return
+        }
+        guard let link = entry.link else {
+            // Known, but only fallback routes: no route (spec §4.2 step 6).
+            self.report(.noRoute, about: packet)
+            return
+        }
+        self.refreshIfDue(entry, destination: packet.destination)
+        link.send(data: packet)
+    }
+
+    private func queueForwarded(_ packet: DataPacket) {
+        let subnet = Subnet.node(containing: packet.destination)
+        guard Subnet.overlay.contains(packet.destination) else {
+            self.counters.droppedMalformed.add(1, ordering: .relaxed)
+            return
+        }
+        let now = RouterDriver.now()
+        let byteCount = DataPacket.headerByteCount + packet.payload.readableBytes
+        let result = self.pending.withLock { $0.forwarded.enqueue(packet, byteCount: byteCount, for: subnet, now: now) }
+        switch result {
+        case .queuedFirst: self.requestRoute(to: packet.destination)
+        case .queued: break
+        case .full:
+            self.counters.droppedQueueFull.add(1, ordering: .relaxed)
+            self.report(.noRoute, about: packet)
+        }
+    }
+
+    /// Decrypts a packet for this node with the key of its source's subnet (any route, spec §4.4) and hands the
+    /// content on by its user-data type; queues it if the source is not known yet.
+    func deliverLocally(_ packet: DataPacket) {
+        let scratch = self.threadScratch()
+        guard let entry = scratch.table.match(packet.source) else {
+            self.queueInbound(packet)
+            return
+        }
+        guard let plaintext = self.open(packet.payload, with: entry.cipher, into: &scratch.buffer) else { return }
+        var content = plaintext
+        let type: UserDataType?
+        do {
+            type = try content.readUserDataHeader()
+        } catch {
+            type = nil
+        }
+        switch type {
+        case .ipv6Packet:
+            guard let interface = self.interface else {
+                self.counters.droppedNoInterface.add(1, ordering: .relaxed)
+                return
+            }
+            content.withUnsafeMutableReadableBytes { bytes in
+                guard IPv6Header.isPlausible(UnsafeRawBufferPointer(bytes)) else {
+                    self.counters.droppedMalformed.add(1, ordering: .relaxed)
+                    return
+                }
+                // The destination copies the outer hop limit into the packet (spec §4.4).
+                bytes[IPv6Header.hopLimitOffset] = packet.hopLimit
+                interface.deliver(UnsafeRawBufferPointer(bytes))
+            }
+        case .message:
+            // The message subsystem (spec §5) is not part of the node yet.
+            self.counters.messagesIgnored.add(1, ordering: .relaxed)
+        case .outOfBandICMP:
+            self.receiveReport(content, outer: packet, scratch: scratch)
+        case nil:
+            self.counters.droppedMalformed.add(1, ordering: .relaxed)
+        }
+    }
+
+    /// Opens `blob` in `buffer`; `nil` (counted) if it is too short or fails authentication.
+    func open(_ blob: ByteBuffer, with cipher: AES256GCM, into buffer: inout ByteBuffer) -> ByteBuffer? {
+        buffer.clear()
+        var blob = blob
+        buffer.writeBuffer(&blob)
+        let result = buffer.withUnsafeMutableReadableBytes { bytes -> Int? in
+            try? cipher.open(inPlace: bytes)
+        }
+        guard let plaintextCount = result else {
+            self.counters.droppedDecryption.add(1, ordering: .relaxed)
+            return nil
+        }
+        return buffer.getSlice(at: buffer.readerIndex, length: plaintextCount)
+    }
+
+    private func queueInbound(_ packet: DataPacket) {
+        let subnet = Subnet.node(containing: packet.source)
+        guard Subnet.overlay.contains(packet.source) else {
+            self.counters.droppedMalformed.add(1, ordering: .relaxed)
+            return
+        }
+        let now = RouterDriver.now()
+        let byteCount = DataPacket.headerByteCount + packet.payload.readableBytes
+        let result = self.pending.withLock { $0.inbound.enqueue(packet, byteCount: byteCount, for: subnet, now: now) }
+        switch result {
+        case .queuedFirst: self.requestRoute(to: packet.source)
+        case .queued: break
+        case .full: self.counters.droppedQueueFull.add(1, ordering: .relaxed)
+        }
+    }
+}
