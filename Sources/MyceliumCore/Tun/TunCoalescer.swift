@@ -52,6 +52,8 @@ public struct TunCoalescer: Sendable {
     private var openGroups: [Int] = []
     private var scratch: [UInt8]
 
+    /// An empty coalescer whose super-packet frames (virtio-net header included) stay within
+    /// `maximumFrameByteCount`, clamped to 0...65,535.
     public init(maximumFrameByteCount: Int = 65_535) {
         self.maximumFrameByteCount = min(max(maximumFrameByteCount, 0), IPv6Layout.maximumPacketByteCount)
         self.scratch = [UInt8](repeating: 0, count: self.maximumFrameByteCount)
@@ -61,7 +63,8 @@ public struct TunCoalescer: Sendable {
     /// Whether nothing was appended since the last flush.
     public var isEmpty: Bool { self.entries.isEmpty }
 
-    /// Appends a copy of one plain IPv6 packet (complete checksums) to the batch.
+    /// Appends a copy of one plain IPv6 packet (complete checksums) to the batch. The batch grows until `flush`;
+    /// the caller bounds it (e.g. flushes after each batch of reads from the overlay).
     public mutating func append(_ packet: UnsafeRawBufferPointer) {
         let index = self.entries.count
         let start = self.storage.count

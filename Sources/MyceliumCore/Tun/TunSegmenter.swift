@@ -13,6 +13,7 @@ public struct TunSegmenter: Sendable {
 
     private var scratch: [UInt8]
 
+    /// A segmenter with its 64 KiB scratch buffer allocated.
     public init() {
         self.scratch = [UInt8](repeating: 0, count: Self.maximumPacketByteCount + 1)
     }

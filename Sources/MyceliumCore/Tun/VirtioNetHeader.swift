@@ -9,8 +9,10 @@ public struct VirtioNetHeader: Hashable, Sendable {
 
     /// The header's `flags` byte.
     public struct Flags: OptionSet, Hashable, Sendable {
+        /// The flags byte as on the wire (unknown bits are kept).
         public let rawValue: UInt8
 
+        /// Flags from the wire byte.
         public init(rawValue: UInt8) {
             self.rawValue = rawValue
         }
@@ -39,7 +41,9 @@ public struct VirtioNetHeader: Hashable, Sendable {
     /// The ECN bit of `gso_type` in the wire byte.
     static let ecnBit: UInt8 = 0x80
 
+    /// `flags`: how the checksum is to be treated.
     public var flags: Flags
+    /// `gso_type` without the ECN bit: whether and how the packet is a segmentation super-packet.
     public var gsoType: GSOType
     /// `VIRTIO_NET_HDR_GSO_ECN`: the TCP super-packet carries CWR that only its first segment may keep.
     public var ecn: Bool
@@ -56,6 +60,7 @@ public struct VirtioNetHeader: Hashable, Sendable {
     /// The all-zero header: a plain packet with complete checksums.
     public static let none = VirtioNetHeader()
 
+    /// A header from its fields (all zero by default).
     public init(
         flags: Flags = [],
         gsoType: GSOType = .none,
