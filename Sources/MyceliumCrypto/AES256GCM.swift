@@ -31,7 +31,7 @@ public final class AES256GCM: @unchecked Sendable {
 
     public let backend: Backend
     private let sodiumState: UnsafeMutablePointer<crypto_aead_aes256gcm_state>?
-    private let key: [UInt8]
+    let key: [UInt8]
 
     /// Expands `key` (32 bytes; for Mycelium, the raw X25519 shared secret).
     public convenience init(

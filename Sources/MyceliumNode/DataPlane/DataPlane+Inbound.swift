@@ -71,7 +71,7 @@ extension DataPlane {
             self.queueInbound(packet)
             return
         }
-        guard let plaintext = self.open(packet.payload, with: entry.cipher, into: &scratch.buffer) else { return }
+        guard let plaintext = self.open(packet.payload, with: entry.cipher, into: &scratch.buffer, scratch: scratch) else { return }
         var content = plaintext
         let type: UserDataType?
         do {
@@ -105,12 +105,14 @@ extension DataPlane {
     }
 
     /// Opens `blob` in `buffer`; `nil` (counted) if it is too short or fails authentication.
-    func open(_ blob: ByteBuffer, with cipher: AES256GCM, into buffer: inout ByteBuffer) -> ByteBuffer? {
+    func open(
+        _ blob: ByteBuffer, with cipher: AES256GCM, into buffer: inout ByteBuffer, scratch: DataPlaneScratch
+    ) -> ByteBuffer? {
         buffer.clear()
         var blob = blob
         buffer.writeBuffer(&blob)
         let result = buffer.withUnsafeMutableReadableBytes { bytes -> Int? in
-            try? cipher.open(inPlace: bytes)
+            try? scratch.open(bytes, with: cipher)
         }
         guard let plaintextCount = result else {
             self.counters.droppedDecryption.add(1, ordering: .relaxed)

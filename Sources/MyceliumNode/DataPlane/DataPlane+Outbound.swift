@@ -54,10 +54,9 @@ extension DataPlane {
         scratch.buffer.writeBytes(body)
         let plaintextCount = scratch.buffer.readableBytes
         scratch.buffer.writeRepeatingByte(0, count: AES256GCM.overheadByteCount)
-        let nonce = scratch.nonces.next()
         // The buffer was sized for plaintext and overhead, so sealing cannot run out of room.
         _ = scratch.buffer.withUnsafeMutableReadableBytes { bytes in
-            try? cipher.seal(inPlace: bytes, plaintextCount: plaintextCount, nonce: nonce)
+            try? scratch.seal(bytes, plaintextCount: plaintextCount, with: cipher)
         }
         return scratch.buffer
     }

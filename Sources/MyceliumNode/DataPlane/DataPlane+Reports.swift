@@ -47,7 +47,7 @@ extension DataPlane {
             let report = try? content.readOutOfBandICMP(),
             report.quotedBlob.readableBytes > 0,
             let entry = scratch.table.match(report.originalDestination),
-            var original = self.open(report.quotedBlob, with: entry.cipher, into: &scratch.secondBuffer),
+            var original = self.open(report.quotedBlob, with: entry.cipher, into: &scratch.secondBuffer, scratch: scratch),
             (try? original.readUserDataHeader()) == .ipv6Packet
         else {
             self.counters.droppedMalformed.add(1, ordering: .relaxed)

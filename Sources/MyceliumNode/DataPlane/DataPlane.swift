@@ -223,6 +223,37 @@ final class DataPlaneScratch: @unchecked Sendable {
     /// Where out-of-band reports quote from.
     var secondBuffer = ByteBufferAllocator().buffer(capacity: 2048)
     let nonces = AES256GCM.NoncePool()
+    /// This thread's OpenSSL contexts, per cipher (the cipher is kept so its identifier stays unique).
+    private var contexts: [ObjectIdentifier: (cipher: AES256GCM, context: AES256GCM.ThreadContext?)] = [:]
+    private static let maximumContexts = 1024
+
+    /// The calling thread's context for `cipher`, made on first use; `nil` if OpenSSL could not make one.
+    func context(for cipher: AES256GCM) -> AES256GCM.ThreadContext? {
+        let key = ObjectIdentifier(cipher)
+        if let cached = self.contexts[key] { return cached.context }
+        if self.contexts.count >= Self.maximumContexts { self.contexts.removeAll(keepingCapacity: true) }
+        let context = cipher.makeThreadContext()
+        self.contexts[key] = (cipher, context)
+        return context
+    }
+
+    /// Seals with this thread's context for `cipher`, or with `cipher` itself.
+    func seal(_ bytes: UnsafeMutableRawBufferPointer, plaintextCount: Int, with cipher: AES256GCM) throws(CryptoError) {
+        let nonce = self.nonces.next()
+        if let context = self.context(for: cipher) {
+            _ = try context.seal(inPlace: bytes, plaintextCount: plaintextCount, nonce: nonce)
+        } else {
+            _ = try cipher.seal(inPlace: bytes, plaintextCount: plaintextCount, nonce: nonce)
+        }
+    }
+
+    /// Opens with this thread's context for `cipher`, or with `cipher` itself.
+    func open(_ bytes: UnsafeMutableRawBufferPointer, with cipher: AES256GCM) throws(CryptoError) -> Int {
+        if let context = self.context(for: cipher) {
+            return try context.open(inPlace: bytes)
+        }
+        return try cipher.open(inPlace: bytes)
+    }
 }
 
 /// Rare events, counted for the logs and metrics.
