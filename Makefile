@@ -42,7 +42,7 @@ test: deps
 	  swift test --skip-build --filter '$(IO)' --skip '$(ALONE)' || status=1; \
 	  swift test --skip-build --filter '$(ALONE)' || status=1; \
 	  exit $$status ) 2>&1 | tee .build/test.log \
-		| awk '!/^◇/ && (/✘|recorded an issue|SKIPPED|^fuzz |^sim:|^cluster:|Test run with|Executed [0-9]+ tests|^error:/)'
+		| awk '!/^◇/ && (/✘|recorded an issue|SKIPPED|^fuzz |^sim:|^cluster:|^dataplane:|Test run with|Executed [0-9]+ tests|^error:/)'
 
 # Data-plane benchmark (as root): plain IPv6 vs. this node vs. Debian's yggdrasil, in network namespaces on this
 # machine only (pair, line and triangle of veths), printed as one table; see Benchmarks/README.md.
