@@ -9,13 +9,10 @@ public struct PeerLinkLimits: Hashable, Sendable {
     public static let defaultMaximumQueuedPackets = 65_536
     /// Default cap on queued bytes (link headers included): 4 MiB.
     public static let defaultMaximumQueuedBytes = 4 * 1024 * 1024
-    /// What a queued control packet counts against `maximumQueuedBytes`: more than the largest one (an Update with
-    /// a full IPv6 prefix and a router id is 4 + 4 + 12 + 16 + 40 = 76 bytes).
-    public static let controlPacketByteEstimate = 128
 
     /// The link closes when a new packet would make more than this many packets queued.
     public var maximumQueuedPackets: Int
-    /// The link closes when a new packet would make more than this many bytes queued.
+    /// The link closes when a packet arrives while more than this many framed bytes (link headers included) wait.
     public var maximumQueuedBytes: Int
 
     public init(

@@ -134,7 +134,8 @@ struct ChannelPeerLinkTests {
     @Test("the byte bound counts too")
     func byteBound() throws {
         let logs = LogRecorder()
-        let limits = PeerLinkLimits(maximumQueuedBytes: 4 * PeerLinkLimits.controlPacketByteEstimate)
+        // A Hello is 4 + 4 + 8 = 16 framed bytes: the fourth one finds 48 > 40 bytes waiting.
+        let limits = PeerLinkLimits(maximumQueuedBytes: 40)
         let harness = try self.makeHarness(limits: limits, logs: logs)
         harness.channel.isWritable = false
         for seqno in 0..<5 { harness.link.send(PeerFixtures.hello(UInt16(seqno))) }
