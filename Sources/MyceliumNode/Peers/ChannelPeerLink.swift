@@ -9,7 +9,9 @@ import Synchronization
 /// buffers are free again at once); the first packet after a drain schedules one task on the channel's event loop,
 /// which writes the whole buffer and flushes once — so all packets sent within one event-loop tick leave in one
 /// write (upstream coalesces up to 50 ready packets per flush). While the socket is not writable the outbox keeps
-/// them; if it grows past `PeerLinkLimits` the link is closed with a "peer too slow" warning.
+/// them: data packets beyond `PeerLinkLimits.maximumQueuedDataBytes` are dropped (congestion), and if the queue grows
+/// past `maximumQueuedBytes` anyway (control packets to a peer that stopped reading) the link is closed with a
+/// "peer too slow" warning.
 public final class ChannelPeerLink: PeerLink, CustomStringConvertible {
     public let neighbour: NeighbourID
     public let linkKind: LinkKind
@@ -24,6 +26,8 @@ public final class ChannelPeerLink: PeerLink, CustomStringConvertible {
     private let limits: PeerLinkLimits
     private let logger: Logger
     private let outbox = Mutex(Outbox())
+    /// Data packets dropped because the queue to this peer was full (congestion).
+    let droppedDataPackets = Atomic<UInt64>(0)
     private let handler: NIOLoopBound<PeerChannelHandler>
 
     private static let neighbourCounter = Atomic<UInt64>(0)
@@ -84,6 +88,9 @@ public final class ChannelPeerLink: PeerLink, CustomStringConvertible {
         let limits = self.limits
         let action = self.outbox.withLock { outbox -> EnqueueAction in
             guard outbox.isOpen else { return .drop }
+            if case .data = packet, outbox.bytes.readableBytes >= limits.maximumQueuedDataBytes {
+                return .dropData
+            }
             guard outbox.packetCount < limits.maximumQueuedPackets, outbox.bytes.readableBytes <= limits.maximumQueuedBytes
             else {
                 let overflow = EnqueueAction.overflow(packets: outbox.packetCount, bytes: outbox.bytes.readableBytes)
@@ -104,6 +111,8 @@ public final class ChannelPeerLink: PeerLink, CustomStringConvertible {
         switch action {
         case .none, .drop:
             break
+        case .dropData:
+            self.droppedDataPackets.add(1, ordering: .relaxed)
         case .unframeable:
             self.logger.warning("dropping a packet too large to frame")
         case .scheduleDrain:
@@ -141,6 +150,7 @@ public final class ChannelPeerLink: PeerLink, CustomStringConvertible {
     private enum EnqueueAction {
         case none
         case drop
+        case dropData
         case unframeable
         case scheduleDrain
         case overflow(packets: Int, bytes: Int)

@@ -9,17 +9,26 @@ public struct PeerLinkLimits: Hashable, Sendable {
     public static let defaultMaximumQueuedPackets = 65_536
     /// Default cap on queued bytes (link headers included): 4 MiB.
     public static let defaultMaximumQueuedBytes = 4 * 1024 * 1024
+    /// Default level of queued bytes above which data packets are dropped: 1 MiB, a few milliseconds at the rates a
+    /// link reaches here.
+    public static let defaultMaximumQueuedDataBytes = 1024 * 1024
 
     /// The link closes when a new packet would make more than this many packets queued.
     public var maximumQueuedPackets: Int
     /// The link closes when a packet arrives while more than this many framed bytes (link headers included) wait.
     public var maximumQueuedBytes: Int
+    /// Data packets that find this many bytes queued are dropped, as a router drops from a full interface queue:
+    /// the senders' TCP sees the loss and slows down, and the link stays up for its control packets (a full queue
+    /// of data is congestion, not a dead peer).
+    public var maximumQueuedDataBytes: Int
 
     public init(
         maximumQueuedPackets: Int = Self.defaultMaximumQueuedPackets,
-        maximumQueuedBytes: Int = Self.defaultMaximumQueuedBytes
+        maximumQueuedBytes: Int = Self.defaultMaximumQueuedBytes,
+        maximumQueuedDataBytes: Int = Self.defaultMaximumQueuedDataBytes
     ) {
         self.maximumQueuedPackets = maximumQueuedPackets
         self.maximumQueuedBytes = maximumQueuedBytes
+        self.maximumQueuedDataBytes = maximumQueuedDataBytes
     }
 }

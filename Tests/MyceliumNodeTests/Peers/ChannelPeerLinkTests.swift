@@ -144,6 +144,31 @@ struct ChannelPeerLinkTests {
         #expect(logs.contains(.warning, "peer too slow"))
     }
 
+    @Test("a full queue drops data packets and keeps the link and its control packets")
+    func dataDropsWhenCongested() throws {
+        let logs = LogRecorder()
+        let limits = PeerLinkLimits(maximumQueuedBytes: 64 * 1024, maximumQueuedDataBytes: 4 * 1024)
+        let harness = try self.makeHarness(limits: limits, logs: logs)
+        harness.channel.isWritable = false
+        let data = DataPacket(
+            source: IPv6Address("400::1") ?? .unspecified, destination: IPv6Address("400::2") ?? .unspecified,
+            hopLimit: 64, payload: ByteBuffer(repeating: 0xAB, count: 1000)
+        )
+        // 1,040 framed bytes each: the fifth finds 4,160 ≥ 4,096 bytes queued and is dropped, as are the rest.
+        for _ in 0..<10 { harness.link.send(data: data) }
+        harness.link.send(PeerFixtures.hello(1))
+        harness.channel.embeddedEventLoop.run()
+        #expect(harness.channel.isActive)
+        #expect(harness.link.droppedDataPackets.load(ordering: .relaxed) == 6)
+        #expect(!logs.contains(.warning, "peer too slow"))
+
+        harness.channel.isWritable = true
+        harness.channel.pipeline.fireChannelWritabilityChanged()
+        let sent = try self.drainOutbound(harness.channel)
+        #expect(sent.count == 5)
+        #expect(sent.last == .control(PeerFixtures.hello(1)))
+    }
+
     @Test("received control packets reach the owner; garbage closes the link with a warning")
     func receiveAndGarbage() throws {
         let logs = LogRecorder()
