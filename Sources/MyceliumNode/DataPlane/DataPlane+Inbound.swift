@@ -32,7 +32,7 @@ extension DataPlane {
     /// Sends a packet that only passes through on to the selected route's next hop, without decrypting it.
     func forward(_ packet: DataPacket) {
         let scratch = self.threadScratch()
-        guard let entry = scratch.table.match(packet.destination) else {
+        guard let entry = scratch.match(packet.destination) else {
             self.queueForwarded(packet)
             return
         }
@@ -67,7 +67,7 @@ extension DataPlane {
     /// content on by its user-data type; queues it if the source is not known yet.
     func deliverLocally(_ packet: DataPacket) {
         let scratch = self.threadScratch()
-        guard let entry = scratch.table.match(packet.source) else {
+        guard let entry = scratch.match(packet.source) else {
             self.queueInbound(packet)
             return
         }

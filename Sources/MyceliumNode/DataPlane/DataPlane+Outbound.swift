@@ -31,7 +31,7 @@ extension DataPlane {
             return
         }
         let scratch = self.threadScratch()
-        guard let entry = scratch.table.match(destination), let link = entry.link else {
+        guard let entry = scratch.match(destination), let link = entry.link else {
             self.queueFromHost(packet, destination: destination)
             return
         }

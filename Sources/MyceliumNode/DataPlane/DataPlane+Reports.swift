@@ -8,7 +8,7 @@ extension DataPlane {
     /// route back.
     func report(_ kind: ICMPv6Error.Kind, about packet: DataPacket) {
         let scratch = self.threadScratch()
-        guard let entry = scratch.table.match(packet.source), let link = entry.link else {
+        guard let entry = scratch.match(packet.source), let link = entry.link else {
             self.counters.droppedNoRoute.add(1, ordering: .relaxed)
             return
         }
@@ -46,7 +46,7 @@ extension DataPlane {
             content.readableBytes <= OutOfBandICMP.maximumByteCount,
             let report = try? content.readOutOfBandICMP(),
             report.quotedBlob.readableBytes > 0,
-            let entry = scratch.table.match(report.originalDestination),
+            let entry = scratch.match(report.originalDestination),
             var original = self.open(report.quotedBlob, with: entry.cipher, into: &scratch.secondBuffer, scratch: scratch),
             (try? original.readUserDataHeader()) == .ipv6Packet
         else {

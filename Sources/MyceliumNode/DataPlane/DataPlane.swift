@@ -88,6 +88,7 @@ public final class DataPlane: PeerDataReceiver, Sendable {
         }
         if scratch.table.generation != self.tableGeneration.load(ordering: .acquiring) {
             scratch.table = self.table.withLock { $0 }
+            scratch.lastMatch = nil
         }
         return scratch
     }
@@ -218,6 +219,17 @@ public final class DataPlane: PeerDataReceiver, Sendable {
 final class DataPlaneScratch: @unchecked Sendable {
     // @unchecked: thread-confined, reached only through the data plane's `ThreadSpecificVariable`.
     var table = ForwardingTable.empty
+    /// The last lookup in `table`: consecutive packets mostly belong to one flow. Entries are /64 or longer, so an
+    /// exact address match is always the same answer.
+    var lastMatch: (address: IPv6Address, entry: ForwardingTable.Entry?)?
+
+    /// `table.match(address)`, remembering the last answer.
+    func match(_ address: IPv6Address) -> ForwardingTable.Entry? {
+        if let last = self.lastMatch, last.address == address { return last.entry }
+        let entry = self.table.match(address)
+        self.lastMatch = (address, entry)
+        return entry
+    }
     /// Where blobs are sealed and opened.
     var buffer = ByteBufferAllocator().buffer(capacity: 2048)
     /// Where out-of-band reports quote from.

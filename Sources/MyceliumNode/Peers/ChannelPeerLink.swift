@@ -71,12 +71,18 @@ public final class ChannelPeerLink: PeerLink, CustomStringConvertible {
     public var closeFuture: EventLoopFuture<Void> { self.channel.closeFuture }
 
     public func send(_ packet: ControlPacket) {
-        self.enqueue(.control(packet))
+        self.enqueue(isData: false) { (bytes) throws(WireError) in
+            bytes.writeLinkHeader(.control)
+            try bytes.writeControlPacket(packet)
+        }
     }
 
     /// Queues a data packet (spec §2.3: 4-byte link header + 36-byte data header + payload).
     public func send(data packet: DataPacket) {
-        self.enqueue(.data(packet))
+        self.enqueue(isData: true) { (bytes) throws(WireError) in
+            bytes.writeLinkHeader(.data)
+            try bytes.writeDataPacket(packet)
+        }
     }
 
     public func close(reason: String) {
@@ -84,11 +90,12 @@ public final class ChannelPeerLink: PeerLink, CustomStringConvertible {
         self.channel.close(promise: nil)
     }
 
-    private func enqueue(_ packet: LinkPacket) {
+    /// Frames one packet into the outbox with `write`, which leaves the buffer as it was if it throws.
+    private func enqueue(isData: Bool, _ write: (inout ByteBuffer) throws(WireError) -> Void) {
         let limits = self.limits
         let action = self.outbox.withLock { outbox -> EnqueueAction in
             guard outbox.isOpen else { return .drop }
-            if case .data = packet, outbox.bytes.readableBytes >= limits.maximumQueuedDataBytes {
+            if isData, outbox.bytes.readableBytes >= limits.maximumQueuedDataBytes {
                 return .dropData
             }
             guard outbox.packetCount < limits.maximumQueuedPackets, outbox.bytes.readableBytes <= limits.maximumQueuedBytes
@@ -97,9 +104,11 @@ public final class ChannelPeerLink: PeerLink, CustomStringConvertible {
                 outbox.close()
                 return overflow
             }
+            let start = outbox.bytes.writerIndex
             do {
-                try outbox.bytes.writeLinkPacket(packet)
+                try write(&outbox.bytes)
             } catch {
+                outbox.bytes.moveWriterIndex(to: start)
                 // Only a payload over 65,535 bytes cannot be framed; the data plane never makes one.
                 return .unframeable
             }

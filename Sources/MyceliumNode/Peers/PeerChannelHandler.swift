@@ -17,10 +17,11 @@ protocol PeerLinkOwner: AnyObject, Sendable {
     func release(_ link: ChannelPeerLink)
 }
 
-/// The last handler of a peer pipeline, after `ByteToMessageHandler(LinkPacketDecoder())`: creates the `ChannelPeerLink` when the connection is up, hands
+/// The last handler of a peer pipeline: splits the byte stream into link packets itself (one loop per read, no
+/// per-packet pipeline hop — this is the data plane's hot path), creates the `ChannelPeerLink` when the connection is up, hands
 /// received packets to the owner, writes the link's outbox, and closes the connection on malformed input.
 final class PeerChannelHandler: ChannelInboundHandler {
-    typealias InboundIn = LinkPacket
+    typealias InboundIn = ByteBuffer
     /// Framed packets: the link frames them into its outbox.
     typealias OutboundOut = ByteBuffer
 
@@ -46,6 +47,8 @@ final class PeerChannelHandler: ChannelInboundHandler {
     private let logger: Logger
     private var context: ChannelHandlerContext?
     private var state = State.waiting
+    /// Bytes read but not yet decoded: at most one partial packet (≤ 65,575 bytes) after each read.
+    private var unread: ByteBuffer?
 
     init(owner: any PeerLinkOwner, role: Role, traffic: LinkTraffic, limits: PeerLinkLimits, logger: Logger) {
         self.owner = owner
@@ -65,7 +68,6 @@ final class PeerChannelHandler: ChannelInboundHandler {
         let traffic = LinkTraffic()
         return [
             TrafficCountingHandler(traffic: traffic),
-            ByteToMessageHandler(LinkPacketDecoder()),
             PeerChannelHandler(owner: owner, role: role, traffic: traffic, limits: limits, logger: logger),
         ]
     }
@@ -114,6 +116,7 @@ final class PeerChannelHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        self.unread = nil
         if case .up(let link) = self.state {
             self.state = .down
             link.markClosed()
@@ -126,11 +129,30 @@ final class PeerChannelHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .up(let link) = self.state else { return }
-        switch Self.unwrapInboundIn(data) {
-        case .control(let packet):
-            self.owner.link(link, received: packet)
-        case .data(let packet):
-            self.owner.link(link, receivedData: packet)
+        var bytes = Self.unwrapInboundIn(data)
+        if var unread = self.unread {
+            self.unread = nil
+            unread.writeBuffer(&bytes)
+            bytes = unread
+        }
+        do {
+            while let packet = try bytes.readLinkPacket() {
+                switch packet {
+                case .control(let packet):
+                    self.owner.link(link, received: packet)
+                case .data(let packet):
+                    self.owner.link(link, receivedData: packet)
+                }
+                // The owner may have closed the link.
+                guard case .up = self.state else { return }
+            }
+        } catch {
+            self.errorCaught(context: context, error: error)
+            return
+        }
+        if bytes.readableBytes > 0 {
+            // A view of just the partial packet: packets handed out above may still share this storage.
+            self.unread = bytes.slice()
         }
     }
 
@@ -144,7 +166,7 @@ final class PeerChannelHandler: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         let description: String =
             if case .up(let link) = self.state { link.connectionDescription } else { "\(self.role)" }
-        if error is WireError || error is ByteToMessageDecoderError {
+        if error is WireError {
             self.logger.warning(
                 "peer link protocol error (malformed input), closing link",
                 metadata: ["link": "\(description)", "error": "\(error)"]
