@@ -51,8 +51,7 @@ extension ByteBuffer {
         var written = self.writeMultipleIntegers(UInt8(0), UInt16(length), packet.hopLimit)
         written += self.writeIPv6Address(packet.source)
         written += self.writeIPv6Address(packet.destination)
-        var payload = packet.payload
-        written += self.writeBuffer(&payload)
+        written += self.writeImmutableBuffer(packet.payload)
         return written
     }
 }
