@@ -46,19 +46,7 @@ extension DataPlane {
     }
 
     private func queueForwarded(_ packet: DataPacket) {
-        let subnet = Subnet.node(containing: packet.destination)
-        guard Subnet.overlay.contains(packet.destination) else {
-            self.counters.droppedMalformed.add(1, ordering: .relaxed)
-            return
-        }
-        let now = RouterDriver.now()
-        let byteCount = DataPacket.headerByteCount + packet.payload.readableBytes
-        let result = self.pending.withLock { $0.forwarded.enqueue(packet, byteCount: byteCount, for: subnet, now: now) }
-        switch result {
-        case .queuedFirst: self.requestRoute(to: packet.destination)
-        case .queued: break
-        case .full:
-            self.counters.droppedQueueFull.add(1, ordering: .relaxed)
+        if !self.hold(packet, waitingFor: packet.destination, in: .forwarded) {
             self.report(.noRoute, about: packet)
         }
     }
@@ -122,18 +110,46 @@ extension DataPlane {
     }
 
     private func queueInbound(_ packet: DataPacket) {
-        let subnet = Subnet.node(containing: packet.source)
-        guard Subnet.overlay.contains(packet.source) else {
+        _ = self.hold(packet, waitingFor: packet.source, in: .inbound)
+    }
+
+    /// Keeps an encrypted packet in `queue` until `address`'s /64 has a route, asking for one with the first packet.
+    /// Returns `false` if the packet was refused (outside the overlay, or the queue is full).
+    private func hold(
+        _ packet: DataPacket,
+        waitingFor address: IPv6Address,
+        in queue: EncryptedQueue
+    ) -> Bool {
+        guard Subnet.overlay.contains(address) else {
             self.counters.droppedMalformed.add(1, ordering: .relaxed)
-            return
+            return false
         }
+        let subnet = Subnet.node(containing: address)
         let now = RouterDriver.now()
         let byteCount = DataPacket.headerByteCount + packet.payload.readableBytes
-        let result = self.pending.withLock { $0.inbound.enqueue(packet, byteCount: byteCount, for: subnet, now: now) }
-        switch result {
-        case .queuedFirst: self.requestRoute(to: packet.source)
-        case .queued: break
-        case .full: self.counters.droppedQueueFull.add(1, ordering: .relaxed)
+        let result = self.pending.withLock { pending in
+            switch queue {
+            case .forwarded: pending.forwarded.enqueue(packet, byteCount: byteCount, for: subnet, now: now)
+            case .inbound: pending.inbound.enqueue(packet, byteCount: byteCount, for: subnet, now: now)
+            }
         }
+        switch result {
+        case .queuedFirst:
+            self.requestRoute(to: address)
+        case .queued:
+            break
+        case .full:
+            self.counters.droppedQueueFull.add(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    /// The two queues of still-encrypted packets.
+    enum EncryptedQueue {
+        /// Passing through, waiting for a route to their destination.
+        case forwarded
+        /// For this node, waiting for their sender's key.
+        case inbound
     }
 }
