@@ -16,10 +16,6 @@ public enum IPv6Header {
         packet[Self.hopLimitOffset]
     }
 
-    public static func nextHeader(of packet: UnsafeRawBufferPointer) -> UInt8 {
-        packet[6]
-    }
-
     public static func source(of packet: UnsafeRawBufferPointer) -> IPv6Address {
         IPv6Address(loadingFrom: packet, at: Self.sourceOffset)
     }
@@ -36,11 +32,5 @@ extension IPv6Address {
             high: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
             low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self))
         )
-    }
-
-    /// Stores the address in network order at `offset` (16 bytes must be writable there).
-    public func store(to bytes: UnsafeMutableRawBufferPointer, at offset: Int) {
-        bytes.storeBytes(of: self.high.bigEndian, toByteOffset: offset, as: UInt64.self)
-        bytes.storeBytes(of: self.low.bigEndian, toByteOffset: offset + 8, as: UInt64.self)
     }
 }

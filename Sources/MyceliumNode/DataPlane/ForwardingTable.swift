@@ -27,8 +27,6 @@ final class ForwardingTable: Sendable {
         self.lengthsLongestFirst = Set(entries.keys.map(\.prefixLength)).sorted(by: >)
     }
 
-    var count: Int { self.entries.count }
-
     /// The entry of the most specific subnet containing `address`.
     func match(_ address: IPv6Address) -> Entry? {
         for length in self.lengthsLongestFirst {
