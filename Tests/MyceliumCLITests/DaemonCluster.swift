@@ -8,7 +8,7 @@ import FoundationNetworking
 
 /// Several `mycelium` daemons on loopback, each with its own key, TCP port and API port, wired up by `--peers`.
 /// Node `i` dials the nodes listed in `links[i]`. Discovery is off; no traffic leaves the machine.
-final class DaemonCluster {
+final class DaemonCluster: AdminPolling {
     struct Node {
         var name: String
         var secretKey: X25519.SecretKey
@@ -103,42 +103,5 @@ final class DaemonCluster {
         return try? JSONSerialization.jsonObject(with: data)
     }
 
-    /// Node `index`'s selected routes as subnet → next hop.
-    func selectedRoutes(_ index: Int) async -> [String: String]? {
-        guard let routes = await self.get(index, "/api/v1/admin/routes/selected") as? [[String: Any]] else {
-            return nil
-        }
-        var result: [String: String] = [:]
-        for route in routes {
-            if let subnet = route["subnet"] as? String, let nextHop = route["nextHop"] as? String {
-                result[subnet] = nextHop
-            }
-        }
-        return result
-    }
-
-    /// Whether every node in `indices` has a selected route to every other one's /64.
-    func isConverged(_ indices: [Int]) async -> Bool {
-        for index in indices {
-            guard let routes = await self.selectedRoutes(index) else { return false }
-            for other in indices where other != index {
-                if routes[self.nodes[other].subnet.description] == nil { return false }
-            }
-        }
-        return true
-    }
-
-    /// Polls `condition` every 50 ms until it holds or `timeout` passes; returns the time it took, or `nil`.
-    static func waitUntil(
-        timeout: Duration,
-        _ condition: () async -> Bool
-    ) async throws -> Duration? {
-        let clock = ContinuousClock()
-        let start = clock.now
-        while clock.now - start < timeout {
-            if await condition() { return clock.now - start }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return nil
-    }
+    func subnet(of index: Int) -> Subnet { self.nodes[index].subnet }
 }

@@ -111,7 +111,7 @@ final class NamespaceCommand {
 /// Link `k` (1-based, in the order given) between nodes `a` and `b` is the /64 `fd00:k::/64`: `a` has `fd00:k::1`
 /// on its interface `to<B name>`, `b` has `fd00:k::2` on `to<A name>`; `a` dials `b`. Each namespace has its own
 /// loopback, so every daemon uses the default ports (TCP 9651, API 8989, JSON-RPC 8990) and the TUN `myc0`.
-final class NamespaceNetwork {
+final class NamespaceNetwork: AdminPolling {
     struct Node {
         var name: String
         var namespace: String
@@ -327,30 +327,12 @@ final class NamespaceNetwork {
         return try? JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8))
     }
 
-    /// Node `index`'s selected routes as subnet → next hop.
-    func selectedRoutes(_ index: Int) async -> [String: String]? {
-        guard let routes = await self.get(index, "/api/v1/admin/routes/selected") as? [[String: Any]] else {
-            return nil
-        }
-        var result: [String: String] = [:]
-        for route in routes {
-            if let subnet = route["subnet"] as? String, let nextHop = route["nextHop"] as? String {
-                result[subnet] = nextHop
-            }
-        }
-        return result
-    }
-
     /// Whether every node has a selected route to every other one's /64.
     func isConverged() async -> Bool {
-        for index in self.nodes.indices {
-            guard let routes = await self.selectedRoutes(index) else { return false }
-            for other in self.nodes.indices where other != index {
-                if routes[self.nodes[other].subnet.description] == nil { return false }
-            }
-        }
-        return true
+        await self.isConverged(Array(self.nodes.indices))
     }
+
+    func subnet(of index: Int) -> Subnet { self.nodes[index].subnet }
 
     // MARK: - Teardown
 
@@ -426,16 +408,5 @@ final class NamespaceNetwork {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self)
-    }
-
-    /// Polls `condition` every 50 ms until it holds or `timeout` passes; returns the time it took, or `nil`.
-    static func waitUntil(timeout: Duration, _ condition: () async -> Bool) async throws -> Duration? {
-        let clock = ContinuousClock()
-        let start = clock.now
-        while clock.now - start < timeout {
-            if await condition() { return clock.now - start }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return nil
     }
 }

@@ -58,19 +58,14 @@ extension ByteBuffer {
     /// with a correct ICMPv6 checksum. Returns the bytes written.
     @discardableResult
     public mutating func writeICMPv6Error(_ error: ICMPv6Error, quoting offending: UnsafeRawBufferPointer) -> Int {
-        let quote = UnsafeRawBufferPointer(rebasing: offending.prefix(ICMPv6Error.maximumQuotedByteCount))
-        let icmpLength = 8 + quote.count
-        var written = self.writeMultipleIntegers(
-            UInt32(6) << 28, UInt16(icmpLength), ICMPv6Checksum.nextHeader, error.hopLimit
+        self.writeICMPv6Packet(
+            type: error.kind.type,
+            code: error.kind.code,
+            restOfHeader: 0,
+            source: error.source,
+            destination: error.destination,
+            hopLimit: error.hopLimit,
+            body: UnsafeRawBufferPointer(rebasing: offending.prefix(ICMPv6Error.maximumQuotedByteCount))
         )
-        written += self.writeIPv6Address(error.source)
-        written += self.writeIPv6Address(error.destination)
-        let header: [UInt8] = [error.kind.type, error.kind.code, 0, 0, 0, 0, 0, 0]
-        let checksum = ICMPv6Checksum.compute(
-            source: error.source, destination: error.destination, message: header + quote
-        )
-        written += self.writeMultipleIntegers(error.kind.type, error.kind.code, checksum, UInt32(0))
-        written += self.writeBytes(quote)
-        return written
     }
 }

@@ -125,28 +125,15 @@ extension ByteBuffer {
     /// `OutOfBandICMP.maximumQuotedByteCount` bytes is quoted as empty, as upstream does.
     @discardableResult
     public mutating func writeOutOfBandICMP(_ report: OutOfBandICMP) -> Int {
-        var quote = report.quotedBlobOnWire
-        let payloadLength = OutOfBandICMP.icmpHeaderByteCount + quote.readableBytes
-        var written = self.writeIPv6Address(report.originalDestination)
-        // Version 6, traffic class 0, flow label 0.
-        written += self.writeMultipleIntegers(
-            UInt32(6) << 28, UInt16(payloadLength), ICMPv6Checksum.nextHeader, report.hopLimit
-        )
-        written += self.writeIPv6Address(report.source)
-        written += self.writeIPv6Address(report.destination)
-        let rest = report.restOfHeader
-        let icmpHeader: [UInt8] = [
-            report.icmpType, report.icmpCode, 0, 0,
-            UInt8(truncatingIfNeeded: rest >> 24), UInt8(truncatingIfNeeded: rest >> 16),
-            UInt8(truncatingIfNeeded: rest >> 8), UInt8(truncatingIfNeeded: rest),
-        ]
-        let checksum = ICMPv6Checksum.compute(
-            source: report.source,
-            destination: report.destination,
-            message: icmpHeader + quote.readableBytesView
-        )
-        written += self.writeMultipleIntegers(report.icmpType, report.icmpCode, checksum, report.restOfHeader)
-        written += self.writeBuffer(&quote)
-        return written
+        self.writeIPv6Address(report.originalDestination)
+            + self.writeICMPv6Packet(
+                type: report.icmpType,
+                code: report.icmpCode,
+                restOfHeader: report.restOfHeader,
+                source: report.source,
+                destination: report.destination,
+                hopLimit: report.hopLimit,
+                body: report.quotedBlobOnWire.readableBytesView
+            )
     }
 }

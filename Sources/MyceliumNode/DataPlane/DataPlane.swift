@@ -44,6 +44,24 @@ public final class DataPlane: PeerDataReceiver, Sendable {
     private let scratch = ThreadSpecificVariable<DataPlaneScratch>()
     let counters = DataPlaneCounters()
 
+    /// A subnet the router knows, as the data plane needs it.
+    public struct KnownSubnet: Sendable {
+        public var subnet: Subnet
+        /// The key that owns the subnet (fixed by the first Update accepted for it).
+        public var publicKey: X25519.PublicKey
+        /// The selected route's next hop; `nil` when the subnet only has fallback routes.
+        public var link: (any PeerLink)?
+        /// When the selected route expires.
+        public var expiresAt: MonotonicInstant?
+
+        public init(subnet: Subnet, publicKey: X25519.PublicKey, link: (any PeerLink)?, expiresAt: MonotonicInstant?) {
+            self.subnet = subnet
+            self.publicKey = publicKey
+            self.link = link
+            self.expiresAt = expiresAt
+        }
+    }
+
     struct PendingState {
         var outbound: PendingPackets<ByteBuffer>
         var forwarded: PendingPackets<DataPacket>
@@ -116,12 +134,8 @@ public final class DataPlane: PeerDataReceiver, Sendable {
     /// Installs a forwarding table built from the router's current state and releases the packets that were
     /// waiting for any of its routes.
     ///
-    /// - Parameter subnets: every known subnet with its owner's key, the selected route's link (if any) and the
-    ///   selected route's expiry.
-    public func routesChanged(
-        generation: UInt64,
-        subnets: [(subnet: Subnet, publicKey: X25519.PublicKey, link: (any PeerLink)?, expiresAt: MonotonicInstant?)]
-    ) {
+    /// - Parameter subnets: every subnet the router knows.
+    public func routesChanged(generation: UInt64, subnets: [KnownSubnet]) {
         let threshold = RouterConfiguration.standard.routeAlmostExpiredThreshold
         let entries = self.ciphers.withLock { cache -> [Subnet: ForwardingTable.Entry] in
             var entries: [Subnet: ForwardingTable.Entry] = [:]

@@ -107,9 +107,14 @@ public final class RouterDriver: PeerLinkDelegate, @unchecked Sendable {
         guard let dataPlane = self.dataPlane else { return }
         let generation = self.machine.routeTableGeneration
         guard generation != self.publishedGeneration else { return }
-        var subnets: [(subnet: Subnet, publicKey: X25519.PublicKey, link: (any PeerLink)?, expiresAt: MonotonicInstant?)] = []
+        var subnets: [DataPlane.KnownSubnet] = []
         self.machine.forEachKnownSubnet { subnet, publicKey, selected in
-            subnets.append((subnet, publicKey, selected.flatMap { self.links[$0.neighbour] }, selected?.expiresAt))
+            subnets.append(
+                DataPlane.KnownSubnet(
+                    subnet: subnet, publicKey: publicKey, link: selected.flatMap { self.links[$0.neighbour] },
+                    expiresAt: selected?.expiresAt
+                )
+            )
         }
         self.publishedGeneration = generation
         dataPlane.routesChanged(generation: generation, subnets: subnets)

@@ -69,7 +69,9 @@ struct DataPlaneUnderTest {
     func install(_ routes: [(NodeIdentity, (any PeerLink)?)], generation: UInt64 = 1) {
         self.dataPlane.routesChanged(
             generation: generation,
-            subnets: routes.map { (subnet: $0.0.subnet, publicKey: $0.0.publicKey, link: $0.1, expiresAt: nil) }
+            subnets: routes.map {
+                DataPlane.KnownSubnet(subnet: $0.0.subnet, publicKey: $0.0.publicKey, link: $0.1, expiresAt: nil)
+            }
         )
     }
 }

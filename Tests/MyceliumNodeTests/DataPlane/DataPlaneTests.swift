@@ -235,10 +235,13 @@ import Testing
         let toB = RecordingLink()
         self.a.install([(identity, toB)])
         self.a.dataPlane.sendFromHost(TestPackets.ipv6(from: self.a.identity.address, to: identity.address))
-        let noLink: (any PeerLink)? = nil
         routingOnly.routesChanged(
             generation: 1,
-            subnets: [(subnet: self.a.identity.subnet, publicKey: self.a.identity.publicKey, link: noLink, expiresAt: nil)]
+            subnets: [
+                DataPlane.KnownSubnet(
+                    subnet: self.a.identity.subnet, publicKey: self.a.identity.publicKey, link: nil, expiresAt: nil
+                )
+            ]
         )
         routingOnly.route(try #require(toB.packets.first))
         #expect(routingOnly.counters.droppedNoInterface.load(ordering: .relaxed) == 1)
