@@ -1,3 +1,4 @@
+import MyceliumCore
 /// The parameters of one JSON-RPC call: positional (an array) or by name (an object), as jsonrpsee's generated
 /// servers accept both. Absent and `null` parameters are the same.
 public struct JSONRPCParams: Sendable {

@@ -1,3 +1,4 @@
+import MyceliumCore
 /// A JSON-RPC 2.0 error object, with jsonrpsee's codes and messages (`jsonrpsee-types/src/error.rs`): the standard
 /// codes carry their standard message, and every application code (upstream's −32007…−32032) the message
 /// `"Server error"` and no data, which is what `ErrorObject::from(ErrorCode::from(code))` produces.

@@ -1,14 +1,5 @@
 import MyceliumCore
 
-/// A JSON document that parsed but does not have the shape an API object needs.
-public struct JSONShapeError: Error, Hashable, Sendable, CustomStringConvertible {
-    public var description: String
-
-    public init(_ description: String) {
-        self.description = description
-    }
-}
-
 extension PeerStatus {
     /// Upstream's `PeerStats` (`mycelium/src/peer_manager.rs`, serde camelCase, `pt` renamed to `type`), in its
     /// field order: `{"endpoint":{…},"type":"static","connectionState":"alive","txBytes":n,"rxBytes":n,

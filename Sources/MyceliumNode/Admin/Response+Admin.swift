@@ -1,3 +1,4 @@
+import MyceliumCore
 import Hummingbird
 
 extension Response {
