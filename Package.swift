@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // MARK: - System libraries and C shims
@@ -57,11 +58,22 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "MyceliumGatewayKit",
+            dependencies: [
+                "MyceliumCore",
+                "MyceliumCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "MyceliumNode",
             dependencies: [
                 "MyceliumCore",
                 "MyceliumCrypto",
+                "MyceliumGatewayKit",
                 "CTun",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -75,6 +87,7 @@ let package = Package(
             dependencies: [
                 "MyceliumCore",
                 "MyceliumNode",
+                "MyceliumGatewayKit",
                 .product(name: "Logging", package: "swift-log"),
                 "MyceliumCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -124,12 +137,25 @@ let package = Package(
                 "MyceliumNode",
                 "MyceliumCore",
                 "MyceliumCrypto",
+                "MyceliumGatewayKit",
                 "MyceliumTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "MyceliumGatewayKitTests",
+            dependencies: [
+                "MyceliumGatewayKit",
+                "MyceliumCore",
+                "MyceliumCrypto",
+                "MyceliumNode",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
