@@ -11,6 +11,10 @@ public struct NodeConfiguration: Hashable, Sendable {
     public static let defaultUpdateWorkers = 1
     /// Our Hello rhythm (upstream: 20 s). A neighbour is given up after 3.6 intervals without an IHU.
     public static let defaultHelloInterval = Duration.milliseconds(250)
+    /// Beyond upstream (which has no limit but its HTTP body limit): the largest message the bus sends or accepts.
+    public static let defaultMaximumMessageSize = 64 << 20
+    /// Beyond upstream (a fixed 5 minutes): how long the bus keeps trying to deliver a message.
+    public static let defaultMessageRetryDuration = Duration.seconds(24 * 3600)
 
     public var peers: [PeerEndpoint] = []
     public var tcpListenPort = defaultTCPListenPort
@@ -27,6 +31,10 @@ public struct NodeConfiguration: Hashable, Sendable {
     public var firewallMark: UInt32?
     public var updateWorkers = defaultUpdateWorkers
     public var topicConfig: String?
+    /// The message bus's topic policy: the `--topic-config` file's content, or the default (accept everything).
+    public var topicPolicy = TopicPolicy()
+    public var maximumMessageSize = defaultMaximumMessageSize
+    public var messageRetryDuration = defaultMessageRetryDuration
     public var cdnCache: String?
     public var enableDNS = false
     public var vsockListenPort: UInt32?
