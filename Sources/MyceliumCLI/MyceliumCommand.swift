@@ -12,7 +12,9 @@ public struct MyceliumCommand: AsyncParsableCommand {
         commandName: "mycelium",
         abstract: "An end-to-end encrypted IPv6 overlay node, wire-compatible with Mycelium 0.7.",
         version: version,
-        subcommands: [InspectCommand.self, GenerateKeysCommand.self, PeersCommand.self, RoutesCommand.self]
+        subcommands: [
+            InspectCommand.self, GenerateKeysCommand.self, MessageCommand.self, PeersCommand.self, RoutesCommand.self,
+        ]
     )
 
     @Option(name: [.customShort("k"), .long], help: "The node's secret key file (32 raw bytes).")
@@ -50,7 +52,8 @@ public struct MyceliumCommand: AsyncParsableCommand {
     }
 
     public func run() async throws {
-        let configuration = try self.resolvedConfiguration()
+        var configuration = try self.resolvedConfiguration()
+        try configuration.loadTopicConfig()
         let identity = NodeIdentity(secretKey: try KeyFile(path: self.keyFilePath()).loadOrCreate())
         var logger = Logger(label: "mycelium")
         logger.logLevel = self.silent ? .error : (self.debug ? .debug : .info)

@@ -67,11 +67,26 @@ public struct NodeOptions: ParsableArguments {
     )
     var helloInterval: Int = Int(NodeConfiguration.defaultHelloInterval.millisecondsClamped)
 
+    @Option(name: .long, help: "Largest message payload the bus sends or accepts, in bytes (1 to 1073741824).")
+    var maxMessageSize: Int = NodeConfiguration.defaultMaximumMessageSize
+
+    @Option(name: .long, help: "Seconds the bus keeps trying to deliver a message (at least 1).")
+    var messageRetrySeconds: Int = Int(NodeConfiguration.defaultMessageRetryDuration.components.seconds)
+
     public init() {}
 
     public mutating func validate() throws {
         guard (50...20_000).contains(self.helloInterval) else {
             throw ValidationError("--hello-interval must be between 50 and 20000 milliseconds")
+        }
+        guard ConfigFile.maximumMessageSizeRange.contains(self.maxMessageSize) else {
+            throw ValidationError(
+                "--max-message-size must be between 1 and \(ConfigFile.maximumMessageSizeRange.upperBound) bytes"
+            )
+        }
+        guard ConfigFile.messageRetrySecondsRange.contains(self.messageRetrySeconds) else {
+            let most = ConfigFile.messageRetrySecondsRange.upperBound
+            throw ValidationError("--message-retry-seconds must be between 1 and \(most) seconds")
         }
     }
 
@@ -98,6 +113,8 @@ public struct NodeOptions: ParsableArguments {
         configuration.vsockListenPort = self.vsockListenPort
         configuration.stateDirectory = self.stateDir
         configuration.helloInterval = .milliseconds(self.helloInterval)
+        configuration.maximumMessageSize = self.maxMessageSize
+        configuration.messageRetryDuration = .seconds(self.messageRetrySeconds)
         return configuration
     }
 }

@@ -19,6 +19,30 @@ public struct Node: Sendable {
         self.logger = logger
     }
 
+    /// Opens the message store under the state directory and restores the bus from it.
+    private func makeMessageBus(dataPlane: DataPlane, router: RouterDriver) throws -> MessageBusDriver {
+        var environment: [String: String] = [:]
+        for name in ["XDG_DATA_HOME", "HOME"] {
+            if let value = getenv(name) { environment[name] = String(cString: value) }
+        }
+        let path = self.configuration.messageStorePath(environment: environment)
+        let store = try MessageStore(path: path)
+        var configuration = MessageBusDriver.Configuration()
+        configuration.bus.maximumMessageSize = self.configuration.maximumMessageSize
+        configuration.bus.retryDuration = self.configuration.messageRetryDuration
+        self.logger.info("message store opened", metadata: ["path": "\(path)"])
+        return try MessageBusDriver(
+            identity: self.identity,
+            configuration: configuration,
+            topicPolicy: self.configuration.topicPolicy,
+            store: store,
+            transport: dataPlane,
+            logger: self.logger
+        ) { address in
+            try? await router.inspect { machine, _ in machine.publicKey(for: address) } ?? nil
+        }
+    }
+
     /// Runs until SIGINT/SIGTERM (then shuts down gracefully and returns) or until a service fails (then throws).
     public func run() async throws {
         var random = SecureRandom()
@@ -52,6 +76,8 @@ public struct Node: Sendable {
             router.requestRoute(to: address)
         }
         router.attach(dataPlane)
+        let messageBus = try self.makeMessageBus(dataPlane: dataPlane, router: router)
+        dataPlane.attach(messageBus)
         let peerManager = PeerManager(
             configuration: PeerManager.Configuration(node: self.configuration),
             delegate: router,
@@ -72,9 +98,16 @@ public struct Node: Sendable {
 
         var services: [any Service] = [
             peerManager,
+            messageBus,
             DataPlaneMaintenance(dataPlane: dataPlane, eventLoop: router.eventLoop),
-            AdminHTTPServer(administration: administration, address: self.configuration.apiAddress, logger: self.logger),
-            JSONRPCServer(administration: administration, address: self.configuration.jsonRPCAddress, logger: self.logger),
+            AdminHTTPServer(
+                administration: administration, messages: messageBus, address: self.configuration.apiAddress,
+                logger: self.logger
+            ),
+            JSONRPCServer(
+                administration: administration, messages: messageBus, address: self.configuration.jsonRPCAddress,
+                logger: self.logger
+            ),
         ]
         if let metricsAddress = self.configuration.metricsAPIAddress {
             services.append(

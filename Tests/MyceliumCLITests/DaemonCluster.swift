@@ -52,6 +52,9 @@ final class DaemonCluster: AdminPolling {
 
     private func keyPath(_ index: Int) -> String { "\(self.directory)/key-\(index).bin" }
 
+    /// Node `index`'s state directory (its message store); kept across restarts of the daemon.
+    func stateDirectory(_ index: Int) -> String { "\(self.directory)/state-\(index)" }
+
     /// Starts every daemon, last first, each once the previous one answers on its API — so every dial finds its
     /// peer listening (a refused dial is retried only after upstream's 5 s).
     func startAll(extraArguments: [String] = []) async throws {
@@ -71,6 +74,7 @@ final class DaemonCluster: AdminPolling {
                 "-c", self.directory + "/empty.toml", "-k", self.keyPath(index), "-t", String(node.tcpPort),
                 "--api-addr", "127.0.0.1:\(node.apiPort)", "--jsonrpc-addr", "127.0.0.1:\(node.jsonRPCPort)",
                 "--no-tun", "--disable-peer-discovery", "--disable-quic", "--silent",
+                "--state-dir", self.stateDirectory(index),
             ] + (peers.isEmpty ? [] : ["--peers"] + peers) + extraArguments
         process.standardOutput = FileHandle.nullDevice
         try process.run()

@@ -19,6 +19,7 @@ struct DaemonTests {
         daemon.executableURL = MyceliumProcess.executable
         daemon.arguments = [
             "-c", config, "-k", keyPath, "-t", String(port), "--no-tun", "--disable-peer-discovery", "--silent",
+            "--state-dir", directory.path + "/state",
         ] + Self.ephemeralAPIs
         try daemon.run()
         defer {
@@ -63,7 +64,7 @@ struct DaemonTests {
         daemon.executableURL = MyceliumProcess.executable
         daemon.arguments =
             ["-c", config, "-k", directory.path + "/k.bin", "-t", String(port), "--no-tun", "--disable-peer-discovery"]
-            + ["--silent"] + Self.ephemeralAPIs
+            + ["--silent", "--state-dir", directory.path + "/state"] + Self.ephemeralAPIs
         try daemon.run()
         defer {
             daemon.terminate()

@@ -268,7 +268,7 @@ final class NamespaceNetwork: AdminPolling {
                 MyceliumProcess.executable.path, "-c", self.directory + "/empty.toml", "-k", self.keyPath(index),
                 "-t", String(Self.tcpPort), "--api-addr", "127.0.0.1:\(Self.apiPort)",
                 "--jsonrpc-addr", "127.0.0.1:\(Self.apiPort + 1)", "--disable-peer-discovery", "--disable-quic",
-                "--tun-name", Self.tunName,
+                "--tun-name", Self.tunName, "--state-dir", self.directory + "/state-\(index)",
             ] + (peers.isEmpty ? [] : ["--peers"] + peers) + extraArguments
         let command = try NamespaceCommand(
             namespace: self.nodes[index].namespace, arguments: arguments, directory: self.directory)

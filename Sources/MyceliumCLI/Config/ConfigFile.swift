@@ -30,6 +30,15 @@ public struct ConfigFile: Hashable, Sendable {
     public var stateDirectory: String?
     /// Beyond upstream: milliseconds between Hellos to each peer.
     public var helloIntervalMilliseconds: Int?
+    /// Beyond upstream: the largest message payload the bus sends or accepts, in bytes.
+    public var maximumMessageSize: Int?
+    /// Beyond upstream: how long the bus keeps trying to deliver a message, in seconds.
+    public var messageRetrySeconds: Int?
+
+    /// Accepted range of `max_message_size` / `--max-message-size`: 1 byte to 1 GiB.
+    public static let maximumMessageSizeRange = 1...(1 << 30)
+    /// Accepted range of `message_retry_seconds` / `--message-retry-seconds`: 1 second to 10 years.
+    public static let messageRetrySecondsRange = 1...(10 * 365 * 86_400)
 
     public init() {}
 
@@ -39,7 +48,7 @@ public struct ConfigFile: Hashable, Sendable {
         "disable_peer_discovery", "peer_discovery_port", "peer_discovery_interfaces", "api_addr", "jsonrpc_addr",
         "metrics_api_address", "firewall_mark", "update_workers", "topic_config", "cdn_cache", "enable_dns",
         "vsock_listen_port", "network_name", "network_key_file", "state_dir",
-        "hello_interval_ms",
+        "hello_interval_ms", "max_message_size", "message_retry_seconds",
     ]
 
     /// Longest configuration file read, in bytes.
@@ -118,6 +127,8 @@ public struct ConfigFile: Hashable, Sendable {
         self.networkKeyFile = try reader.path("network_key_file")
         self.stateDirectory = try reader.path("state_dir")
         self.helloIntervalMilliseconds = try reader.integer("hello_interval_ms", in: 50...20_000)
+        self.maximumMessageSize = try reader.integer("max_message_size", in: Self.maximumMessageSizeRange)
+        self.messageRetrySeconds = try reader.integer("message_retry_seconds", in: Self.messageRetrySecondsRange)
     }
 }
 

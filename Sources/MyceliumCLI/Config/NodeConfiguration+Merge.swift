@@ -39,5 +39,12 @@ extension NodeConfiguration {
             flags.helloInterval, file.helloIntervalMilliseconds.map { .milliseconds($0) },
             default: Self.defaultHelloInterval
         )
+        self.maximumMessageSize = pick(
+            flags.maximumMessageSize, file.maximumMessageSize, default: Self.defaultMaximumMessageSize
+        )
+        self.messageRetryDuration = pick(
+            flags.messageRetryDuration, file.messageRetrySeconds.map { .seconds($0) },
+            default: Self.defaultMessageRetryDuration
+        )
     }
 }

@@ -20,13 +20,15 @@ extension MessageBusStateMachine {
             )
         case .chunk(let index, let offset, let data):
             let key = TransferKey(source: source, id: packet.id)
-            guard var transfer = self.incoming[key] else {
+            // Taken out of the table while it changes, so its buffer is not copied on write.
+            guard var transfer = self.incoming.removeValue(forKey: key) else {
                 self.counters.unknownTransfers += 1
                 return actions
             }
-            switch transfer.receive(index: index, offset: offset, data: data, now: now) {
+            let outcome = transfer.receive(index: index, offset: offset, data: data, now: now)
+            self.incoming[key] = transfer
+            switch outcome {
             case .accepted:
-                self.incoming[key] = transfer
                 if let ack = packet.acknowledgement { actions.append(.send(ack, to: source)) }
             case .refused:
                 self.counters.refusedChunks += 1

@@ -78,7 +78,7 @@ extension MessageBusStateMachine {
 
     /// Starts the transfer of a message: INIT now, again with backoff until acknowledged.
     private mutating func begin(_ id: MessageID, now: MonotonicInstant, into actions: inout [MessageBusAction]) {
-        guard var transfer = self.outbox[id] else { return }
+        guard var transfer = self.outbox.removeValue(forKey: id) else { return }
         transfer.start(now: now)
         self.outbox[id] = transfer
         self.active.insert(id)
@@ -95,7 +95,9 @@ extension MessageBusStateMachine {
         now: MonotonicInstant,
         into actions: inout [MessageBusAction]
     ) {
-        guard var transfer = self.outbox[id], !transfer.phase.isFinal else { return }
+        guard self.outbox[id]?.phase.isFinal == false, var transfer = self.outbox.removeValue(forKey: id) else {
+            return
+        }
         let wasRunning = self.active.remove(id) != nil
         if !wasRunning {
             self.queued[transfer.destination]?.removeAll { $0 == id }
@@ -119,12 +121,15 @@ extension MessageBusStateMachine {
 
     /// Does what is due for one running transfer: deadline, INIT retry, chunks, DONE, restart after a stall.
     mutating func advance(_ id: MessageID, now: MonotonicInstant, into actions: inout [MessageBusAction]) {
-        guard var transfer = self.outbox[id] else { return }
-        if now >= transfer.deadline {
-            actions.append(.send(MessagePacket(id: id, body: .aborted), to: transfer.destination))
+        guard let deadline = self.outbox[id]?.deadline else { return }
+        if now >= deadline, let destination = self.outbox[id]?.destination {
+            actions.append(.send(MessagePacket(id: id, body: .aborted), to: destination))
             self.release(id, as: .aborted, now: now, into: &actions)
             return
         }
+        // Taken out of the table while it changes, so its arrays are not copied on write.
+        guard var transfer = self.outbox.removeValue(forKey: id) else { return }
+        defer { self.outbox[id] = transfer }
         switch transfer.phase {
         case .initializing:
             if now >= transfer.nextRetry {
@@ -148,7 +153,6 @@ extension MessageBusStateMachine {
             return
         }
         self.schedule(transfer.deadline)
-        self.outbox[id] = transfer
     }
 
     /// Sends the chunks the window allows and those whose retransmission timeout passed; once every chunk was sent,
@@ -179,13 +183,13 @@ extension MessageBusStateMachine {
         now: MonotonicInstant,
         into actions: inout [MessageBusAction]
     ) {
-        guard var transfer = self.outbox[packet.id], transfer.destination == source else {
+        guard let phase = self.outbox[packet.id]?.phase, self.outbox[packet.id]?.destination == source else {
             self.counters.unknownTransfers += 1
             return
         }
         switch packet.body {
         case .initialAck:
-            guard transfer.phase == .initializing else { return }
+            guard phase == .initializing, var transfer = self.outbox.removeValue(forKey: packet.id) else { return }
             transfer.phase = .sending
             transfer.lastHeard = now
             transfer.retryInterval = self.configuration.minimumRetransmitInterval
@@ -193,19 +197,18 @@ extension MessageBusStateMachine {
             self.sendDue(&transfer, now: now, into: &actions)
             self.outbox[packet.id] = transfer
         case .chunkAck(let index, _, _):
-            guard transfer.phase == .sending, index < UInt64(transfer.plan.count) else { return }
-            if transfer.acknowledge(chunk: Int(index), now: now) {
+            guard phase == .sending, var transfer = self.outbox.removeValue(forKey: packet.id) else { return }
+            if index < UInt64(transfer.plan.count), transfer.acknowledge(chunk: Int(index), now: now) {
                 self.sendDue(&transfer, now: now, into: &actions)
-                self.outbox[packet.id] = transfer
             }
+            self.outbox[packet.id] = transfer
         case .doneAck:
-            guard transfer.phase == .sending || transfer.phase == .initializing else { return }
+            guard phase == .sending || phase == .initializing else { return }
             self.release(packet.id, as: .received, now: now, into: &actions)
         case .read:
-            switch transfer.phase {
+            switch phase {
             case .received:
-                transfer.phase = .read
-                self.outbox[packet.id] = transfer
+                self.outbox[packet.id]?.phase = .read
                 actions.append(.outgoingStateChanged(packet.id, .read))
             case .initializing, .sending, .queued:
                 self.release(packet.id, as: .read, now: now, into: &actions)

@@ -11,7 +11,8 @@ extension MessageDestination {
     /// Reads `{"ip":…}` or `{"pk":…}`; like serde, the object must have exactly one member.
     public init(json: JSONValue) throws(JSONShapeError) {
         guard case .object(let members) = json else {
-            throw JSONShapeError("dst: invalid type: \(MessageJSONFields.kind(of: json)), expected enum MessageDestination")
+            let kind = MessageJSONFields.kind(of: json)
+            throw JSONShapeError("dst: invalid type: \(kind), expected enum MessageDestination")
         }
         guard members.count == 1, let member = members.first else {
             throw JSONShapeError("dst: expected a map with a single key `ip` or `pk`")

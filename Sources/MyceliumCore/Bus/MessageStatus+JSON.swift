@@ -60,7 +60,10 @@ extension MessageState {
                 "state: unknown variant `\(other)`, expected one of `pending`, `sending`, `received`, `read`, `aborted`"
             )
         case .object(let members) where members.count == 1 && members.first?.key == "sending":
-            let counts = try Fields.object(members.first?.value ?? .null, "struct variant TransmissionProgress::Sending")
+            let counts = try Fields.object(
+                members.first?.value ?? .null,
+                "struct variant TransmissionProgress::Sending"
+            )
             self = .sending(
                 pending: try Fields.integer(try Fields.required("pending", in: counts), field: "state.sending.pending"),
                 sent: try Fields.integer(try Fields.required("sent", in: counts), field: "state.sending.sent"),

@@ -3,8 +3,8 @@
 /// reply to `POST /api/v1/messages?reply_timeout=…` and JSON-RPC `popMessage` return.
 ///
 /// Upstream builds it with `topic: if m.topic.is_empty() { None } else { Some(m.topic) }` and the field is
-/// `skip_serializing_if = "Option::is_none"`, so an empty topic is **omitted** (never `null`); reading accepts absent or
-/// `null` as empty.
+/// `skip_serializing_if = "Option::is_none"`, so an empty topic is **omitted** (never `null`); reading accepts
+/// absent or `null` as empty.
 extension ReceivedMessage {
     public var jsonValue: JSONValue {
         var members = [

@@ -2,7 +2,8 @@
 /// API"), each a small value with `jsonValue` and `init(json:)` so the node encodes them and `HTTPMessageBus` decodes
 /// them.
 extension TopicPolicy {
-    /// `{"accept":bool}`: `GET` and `PUT /api/v1/messages/topics/default` (`DefaultTopicActionResponse` / `…Request`).
+    /// `{"accept":bool}`: `GET` and `PUT /api/v1/messages/topics/default` (`DefaultTopicActionResponse` /
+    /// `DefaultTopicActionRequest`).
     public struct DefaultAction: Hashable, Sendable {
         public var accept: Bool
 
@@ -12,7 +13,8 @@ extension TopicPolicy {
 
         public init(json: JSONValue) throws(JSONShapeError) {
             let object = try MessageJSONFields.object(json, "struct DefaultTopicActionRequest")
-            self.accept = try MessageJSONFields.bool(try MessageJSONFields.required("accept", in: object), field: "accept")
+            let value = try MessageJSONFields.required("accept", in: object)
+            self.accept = try MessageJSONFields.bool(value, field: "accept")
         }
     }
 
@@ -49,7 +51,9 @@ extension TopicPolicy {
             }
             var topic: [UInt8] = []
             topic.reserveCapacity(elements.count)
-            for element in elements { topic.append(try MessageJSONFields.integer(element, field: "topic", as: UInt8.self)) }
+            for element in elements {
+                topic.append(try MessageJSONFields.integer(element, field: "topic", as: UInt8.self))
+            }
             self.topic = topic
         }
     }
@@ -90,7 +94,8 @@ extension TopicPolicy {
 
         public init(json: JSONValue) throws(JSONShapeError) {
             let object = try MessageJSONFields.object(json, "struct TopicSourceRequest")
-            self.subnet = try MessageJSONFields.string(try MessageJSONFields.required("subnet", in: object), field: "subnet")
+            let value = try MessageJSONFields.required("subnet", in: object)
+            self.subnet = try MessageJSONFields.string(value, field: "subnet")
         }
     }
 
@@ -107,7 +112,8 @@ extension TopicPolicy {
             switch json {
             case .null: self.path = nil
             case .string(let path): self.path = path
-            default: throw JSONShapeError("invalid type: \(MessageJSONFields.kind(of: json)), expected a string or null")
+            default:
+                throw JSONShapeError("invalid type: \(MessageJSONFields.kind(of: json)), expected a string or null")
             }
         }
     }

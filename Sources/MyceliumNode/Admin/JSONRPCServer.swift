@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import MyceliumCore
+import MyceliumGatewayKit
 import NIOCore
 import ServiceLifecycle
 
@@ -13,16 +14,30 @@ public struct JSONRPCServer: Service, CustomStringConvertible {
 
     public let dispatcher: JSONRPCDispatcher
     public let listener: HTTPListener
+    /// Request bodies above this are refused: ``maximumBodySize``, or more when a message bus accepts payloads whose
+    /// base64 text is larger.
+    public let bodyLimit: Int
 
-    /// Serves the admin methods of `administration`.
+    /// Serves the admin methods of `administration`, and the message methods (spec §5.6) of `messages` if given.
     public init(
         administration: any NodeAdministration,
+        messages: (any MessageBus)? = nil,
         address: MyceliumCore.SocketAddress,
         logger: Logger = Logger(label: "mycelium.api"),
         onListening: (@Sendable (Int) async -> Void)? = nil
     ) {
+        var methods = AdminRPCMethods.methods(administration: administration)
+        var bodyLimit = Self.maximumBodySize
+        if let messages {
+            methods.merge(MessageRPCMethods.methods(bus: messages)) { admin, _ in admin }
+            bodyLimit = max(
+                bodyLimit,
+                MessageAPIOperations.pushBodyLimit(maximumMessageSize: messages.maximumMessageSize)
+            )
+        }
         self.init(
-            dispatcher: JSONRPCDispatcher(methods: AdminRPCMethods.methods(administration: administration)),
+            dispatcher: JSONRPCDispatcher(methods: methods),
+            bodyLimit: bodyLimit,
             address: address,
             logger: logger,
             onListening: onListening
@@ -32,18 +47,20 @@ public struct JSONRPCServer: Service, CustomStringConvertible {
     /// Serves an arbitrary method table (for when more method families join the admin ones).
     public init(
         dispatcher: JSONRPCDispatcher,
+        bodyLimit: Int = JSONRPCServer.maximumBodySize,
         address: MyceliumCore.SocketAddress,
         logger: Logger = Logger(label: "mycelium.api"),
         onListening: (@Sendable (Int) async -> Void)? = nil
     ) {
         self.dispatcher = dispatcher
+        self.bodyLimit = bodyLimit
         self.listener = HTTPListener(name: "JSON-RPC API", address: address, logger: logger, onListening: onListening)
     }
 
     public var description: String { self.listener.description }
 
     /// The HTTP side of the server, usable with HummingbirdTesting.
-    public var responder: JSONRPCResponder { JSONRPCResponder(dispatcher: self.dispatcher) }
+    public var responder: JSONRPCResponder { JSONRPCResponder(dispatcher: self.dispatcher, bodyLimit: self.bodyLimit) }
 
     public func run() async throws {
         try await self.listener.run(self.responder)
@@ -56,6 +73,7 @@ public struct JSONRPCResponder: HTTPResponder {
     public typealias Context = BasicRequestContext
 
     let dispatcher: JSONRPCDispatcher
+    var bodyLimit = JSONRPCServer.maximumBodySize
 
     public func respond(to request: Request, context: Context) async throws -> Response {
         guard request.method == .post else { return Response(status: .methodNotAllowed, headers: [.allow: "POST"]) }
@@ -70,7 +88,7 @@ public struct JSONRPCResponder: HTTPResponder {
         var request = request
         let body: ByteBuffer
         do {
-            body = try await request.collectBody(upTo: JSONRPCServer.maximumBodySize)
+            body = try await request.collectBody(upTo: self.bodyLimit)
         } catch is NIOTooManyBytesError {
             let reply = JSONRPCDispatcher.response(id: .null, outcome: .failure(.oversizedRequest))
             return .json(reply, status: .contentTooLarge)

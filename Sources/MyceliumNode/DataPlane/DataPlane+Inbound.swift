@@ -83,8 +83,11 @@ extension DataPlane {
                 interface.deliver(UnsafeRawBufferPointer(bytes))
             }
         case .message:
-            // The message subsystem (spec §5) is not part of the node yet.
-            self.counters.messagesIgnored.add(1, ordering: .relaxed)
+            guard let receiver = self.attachedMessageReceiver else {
+                self.counters.messagesIgnored.add(1, ordering: .relaxed)
+                return
+            }
+            receiver.receiveMessagePacket(content, from: packet.source, key: entry.publicKey)
         case .outOfBandICMP:
             self.receiveReport(content, outer: packet, scratch: scratch)
         case nil:

@@ -43,6 +43,8 @@ public final class DataPlane: PeerDataReceiver, Sendable {
     private let refreshRequests = Mutex<[Subnet: MonotonicInstant]>([:])
     private let scratch = ThreadSpecificVariable<DataPlaneScratch>()
     let counters = DataPlaneCounters()
+    /// Where message packets (user-data type 1) for this node go: the message bus, once attached.
+    private let messageReceiver = Mutex<(any MessagePacketReceiver)?>(nil)
 
     /// A subnet the router knows, as the data plane needs it.
     public struct KnownSubnet: Sendable {
@@ -91,6 +93,15 @@ public final class DataPlane: PeerDataReceiver, Sendable {
                 inbound: PendingPackets(limits: limits.inbound)
             )
         )
+    }
+
+    /// Hands message packets for this node to `receiver` (the message bus).
+    public func attach(_ receiver: any MessagePacketReceiver) {
+        self.messageReceiver.withLock { $0 = receiver }
+    }
+
+    var attachedMessageReceiver: (any MessagePacketReceiver)? {
+        self.messageReceiver.withLock { $0 }
     }
 
     // MARK: - Shared helpers
@@ -154,6 +165,7 @@ public final class DataPlane: PeerDataReceiver, Sendable {
                 used[item.publicKey] = cipher
                 entries[item.subnet] = ForwardingTable.Entry(
                     subnet: item.subnet,
+                    publicKey: item.publicKey,
                     cipher: cipher,
                     link: item.link,
                     refreshAt: item.expiresAt.map { $0 - threshold }
@@ -290,5 +302,6 @@ final class DataPlaneCounters: Sendable {
     let droppedQueueFull = Atomic<UInt64>(0)
     let droppedNoInterface = Atomic<UInt64>(0)
     let messagesIgnored = Atomic<UInt64>(0)
+    let messagesUnroutable = Atomic<UInt64>(0)
     let reportsSent = Atomic<UInt64>(0)
 }

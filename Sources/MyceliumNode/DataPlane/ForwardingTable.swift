@@ -7,6 +7,8 @@ import MyceliumCrypto
 final class ForwardingTable: Sendable {
     struct Entry: Sendable {
         let subnet: Subnet
+        /// The key that owns the subnet (a message's sender is reported with it).
+        let publicKey: X25519.PublicKey
         let cipher: AES256GCM
         /// The selected route's next hop, or `nil` when the subnet only has fallback routes.
         let link: (any PeerLink)?
