@@ -33,8 +33,8 @@ run: build
 # (the full log is kept in .build/test.log). Three phases, so that on a 2-core machine the CPU-bound tests
 # (fuzzers, simulator) never starve the clocks of the socket tests: pure code first, then sockets and processes,
 # then the suites that time real daemons.
-IO := MyceliumNodeTests|MyceliumCLITests|SystemLibrariesTests
-ALONE := ClusterTests|LinkLocalDiscoveryNamespaceTests|DataPlaneNamespaceTests
+IO := MyceliumNodeTests|MyceliumCLITests|MyceliumGatewayKitTests|SystemLibrariesTests
+ALONE := ClusterTests|MessageBusDaemonTests|LinkLocalDiscoveryNamespaceTests|DataPlaneNamespaceTests
 test: deps
 	swift build --build-tests -q 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]|which are unhandled; explicitly declare' || true; }
 	( status=0; \
@@ -42,7 +42,7 @@ test: deps
 	  swift test --skip-build --filter '$(IO)' --skip '$(ALONE)' || status=1; \
 	  swift test --skip-build --filter '$(ALONE)' || status=1; \
 	  exit $$status ) 2>&1 | tee .build/test.log \
-		| awk '!/^◇/ && (/✘|recorded an issue|SKIPPED|^fuzz |^sim:|^cluster:|^dataplane:|Test run with|Executed [0-9]+ tests|^error:/)'
+		| awk '!/^◇/ && (/✘|recorded an issue|SKIPPED|^fuzz |^sim:|^cluster:|^dataplane:|^bus:|^store:|Test run with|Executed [0-9]+ tests|^error:/)'
 
 # Data-plane benchmark (as root): plain IPv6 vs. this node vs. Debian's yggdrasil, in network namespaces on this
 # machine only (pair, line and triangle of veths), printed as one table; see Benchmarks/README.md.

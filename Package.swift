@@ -164,6 +164,8 @@ let package = Package(
             name: "MyceliumCLITests",
             dependencies: [
                 "MyceliumCLI",
+                "MyceliumGatewayKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "MyceliumCore",
                 "MyceliumCrypto",
                 "MyceliumNode",

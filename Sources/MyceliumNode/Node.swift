@@ -20,7 +20,7 @@ public struct Node: Sendable {
     }
 
     /// Opens the message store under the state directory and restores the bus from it.
-    private func makeMessageBus(dataPlane: DataPlane, router: RouterDriver) throws -> MessageBusDriver {
+    private func makeMessageBus(dataPlane: DataPlane) throws -> MessageBusDriver {
         var environment: [String: String] = [:]
         for name in ["XDG_DATA_HOME", "HOME"] {
             if let value = getenv(name) { environment[name] = String(cString: value) }
@@ -38,9 +38,7 @@ public struct Node: Sendable {
             store: store,
             transport: dataPlane,
             logger: self.logger
-        ) { address in
-            try? await router.inspect { machine, _ in machine.publicKey(for: address) } ?? nil
-        }
+        )
     }
 
     /// Runs until SIGINT/SIGTERM (then shuts down gracefully and returns) or until a service fails (then throws).
@@ -76,7 +74,7 @@ public struct Node: Sendable {
             router.requestRoute(to: address)
         }
         router.attach(dataPlane)
-        let messageBus = try self.makeMessageBus(dataPlane: dataPlane, router: router)
+        let messageBus = try self.makeMessageBus(dataPlane: dataPlane)
         dataPlane.attach(messageBus)
         let peerManager = PeerManager(
             configuration: PeerManager.Configuration(node: self.configuration),
@@ -93,7 +91,8 @@ public struct Node: Sendable {
                 startTime: UInt64(max(0, time(nil)))
             ),
             router: router,
-            peerManager: peerManager
+            peerManager: peerManager,
+            messageBus: messageBus
         )
 
         var services: [any Service] = [

@@ -145,9 +145,9 @@ struct MessageBusDaemonTests {
         let a = cluster.api(0)
         let key = cluster.publicKeyHex(1)
         let cases: [(String, Any, Int)] = [
-            ("bad base64 payload", ["dst": ["pk": key], "payload": "%%%"], 400),
+            ("bad base64 payload", ["dst": ["pk": key], "payload": "%%%"], 422),
             ("topic over 255 bytes", ["dst": ["pk": key], "payload": "AA==", "topic": Data(count: 256).base64EncodedString()], 400),
-            ("unknown IP destination", ["dst": ["ip": "5ff:1:2:3::1"], "payload": "AA=="], 404),
+            ("destination outside the overlay", ["dst": ["ip": "2001:db8::1"], "payload": "AA=="], 400),
             ("oversized message", ["dst": ["pk": key], "payload": Data(count: 1001).base64EncodedString()], 413),
         ]
         for (name, body, expected) in cases {

@@ -73,17 +73,21 @@ extension MessageBusStateMachine {
             self.dropIncoming(key)
         }
         let deliveryKey = DeliveryKey(source: source, id: id, isReply: isReply)
-        let isDuplicate = self.isDelivered(deliveryKey)
+        // Still being persisted: no answer until the driver confirms or gives up (the sender retries INIT). Treated as
+        // a duplicate, the resent transfer would get a DONE-ACK for a message that may never be stored.
+        guard !self.completing.contains(deliveryKey) else { return }
+        let isDuplicate = self.delivered[deliveryKey] != nil
+        // A duplicate stores no bytes but still holds a transfer, so it counts against the transfer limit too.
+        guard self.incoming.count < self.configuration.maximumIncomingTransfers,
+            isDuplicate || self.incomingBytes + size <= self.configuration.maximumIncomingBytes
+        else {
+            // No room now: the sender retries INIT with backoff.
+            self.counters.refusedNoRoom += 1
+            return
+        }
         if isDuplicate {
             self.counters.duplicatesSuppressed += 1
         } else {
-            guard self.incoming.count < self.configuration.maximumIncomingTransfers,
-                self.incomingBytes + size <= self.configuration.maximumIncomingBytes
-            else {
-                // No room now: the sender retries INIT with backoff.
-                self.counters.refusedNoRoom += 1
-                return
-            }
             self.incomingBytes += size
         }
         self.incoming[key] = IncomingTransfer(

@@ -28,9 +28,17 @@ extension MessageBusStateMachine {
         guard topic.count <= MessagePacket.maximumTopicByteCount else { throw .topicTooLong(topic.count) }
         var actions: [MessageBusAction] = []
         if let existing = self.outbox[id], !existing.phase.isFinal {
+            // Checked first: a refused replacement leaves the original running.
+            guard self.outboxBytes - existing.length + size <= self.configuration.maximumOutboxBytes else {
+                throw .outboxFull
+            }
             // Replaced, not given up: the receiver sees the new transfer's INIT under the same id.
             self.release(id, as: .aborted, now: now, into: &actions)
-            actions.removeAll()
+            // Drop only its own state change (the driver keeps the payload); the INIT of a queued message that
+            // release started in its place must go out.
+            actions.removeAll { action in
+                if case .outgoingStateChanged(id, _) = action { true } else { false }
+            }
         }
         guard self.outboxBytes + size <= self.configuration.maximumOutboxBytes else { throw .outboxFull }
         let remaining = Duration.seconds(max(0, deadline - nowUnix))
@@ -106,7 +114,6 @@ extension MessageBusStateMachine {
         transfer.finish(phase)
         self.outbox[id] = transfer
         self.finishedOrder.append((id, now))
-        if phase == .aborted { self.counters.messagesAborted += 1 }
         actions.append(.outgoingStateChanged(id, transfer.state))
         guard wasRunning else { return }
         let destination = transfer.destination
@@ -119,11 +126,30 @@ extension MessageBusStateMachine {
         }
     }
 
+    /// Routes changed: transfers waiting in backoff for a destination that is now reachable try again at once, so a
+    /// node that comes back gets its queued messages without waiting out the retry interval.
+    public mutating func retryReachable(
+        _ isReachable: (IPv6Address) -> Bool,
+        now: MonotonicInstant
+    ) -> [MessageBusAction] {
+        var actions: [MessageBusAction] = []
+        for id in self.active {
+            guard let transfer = self.outbox[id], transfer.phase == .initializing,
+                transfer.retryInterval > self.configuration.minimumRetransmitInterval, isReachable(transfer.destination)
+            else { continue }
+            self.outbox[id]?.nextRetry = now
+            self.outbox[id]?.retryInterval = self.configuration.minimumRetransmitInterval
+            self.advance(id, now: now, into: &actions)
+        }
+        return actions
+    }
+
     /// Does what is due for one running transfer: deadline, INIT retry, chunks, DONE, restart after a stall.
     mutating func advance(_ id: MessageID, now: MonotonicInstant, into actions: inout [MessageBusAction]) {
         guard let deadline = self.outbox[id]?.deadline else { return }
         if now >= deadline, let destination = self.outbox[id]?.destination {
             actions.append(.send(MessagePacket(id: id, body: .aborted), to: destination))
+            self.counters.messagesAborted += 1
             self.release(id, as: .aborted, now: now, into: &actions)
             return
         }

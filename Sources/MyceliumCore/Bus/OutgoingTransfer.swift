@@ -91,7 +91,12 @@ struct OutgoingTransfer: Sendable {
     var retransmitTimeout: Duration {
         guard let smoothedRTT else { return self.configuration.minimumRetransmitInterval }
         let timeout = smoothedRTT + self.rttVariance * 4
-        return min(max(timeout, self.configuration.minimumRetransmitInterval), self.configuration.maximumRetransmitInterval)
+        let bounded = min(
+            max(timeout, self.configuration.minimumRetransmitInterval), self.configuration.maximumRetransmitInterval
+        )
+        // Whole nanoseconds, like the clock: the smoothing divides by 8 and 4, and a fractional timeout would put the
+        // wakeup `sentAt + timeout` (truncated) a fraction before the chunk is due, so it would fire again and again.
+        return .nanoseconds(bounded.nanosecondsClamped)
     }
 
     var state: MessageState {

@@ -43,7 +43,7 @@ public enum MessageBusError: Error, Hashable, Sendable {
     case topicTooLong(Int)
     /// A payload over the bus's maximum message size.
     case messageTooLarge(size: Int, limit: Int)
-    /// An IP destination whose owner's key is not known (no route announced it), or one outside the overlay.
+    /// An IP destination outside the overlay (400::/7): no node can own it.
     case unknownDestination(IPv6Address)
     /// No received message with this id to reply to, or no sent message with this id.
     case unknownMessage(MessageID)
@@ -60,7 +60,7 @@ extension MessageBusError: CustomStringConvertible {
         switch self {
         case .topicTooLong(let count): "topic is \(count) bytes, at most 255 are allowed"
         case .messageTooLarge(let size, let limit): "message is \(size) bytes, at most \(limit) are allowed"
-        case .unknownDestination(let address): "no public key known for \(address)"
+        case .unknownDestination(let address): "\(address) is not a Mycelium overlay address (400::/7)"
         case .unknownMessage(let id): "no message with id \(id)"
         case .unknownTopic: "topic is not configured"
         case .invalidArgument(let reason): reason

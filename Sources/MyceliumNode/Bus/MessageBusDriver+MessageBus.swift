@@ -7,7 +7,7 @@ extension MessageBusDriver: MessageBus {
     public var maximumMessageSize: Int { self.configuration.bus.maximumMessageSize }
 
     public func send(_ message: OutgoingMessage, replyTimeout: Duration?) async throws(MessageBusError) -> PushOutcome {
-        let destination = try await self.resolve(message.destination)
+        let destination = try self.resolve(message.destination)
         var random = SecureRandom()
         let id = MessageID(using: &random)
         if let replyTimeout {
@@ -18,7 +18,7 @@ extension MessageBusDriver: MessageBus {
     }
 
     public func reply(to id: MessageID, with message: OutgoingMessage) async throws(MessageBusError) {
-        let destination = try await self.resolve(message.destination)
+        let destination = try self.resolve(message.destination)
         var reply = message
         reply.topic = []
         try await self.enqueueOutgoing(reply, id: id, isReply: true, destination: destination)
@@ -112,17 +112,15 @@ extension MessageBusDriver: MessageBus {
 
     // MARK: Sending
 
-    /// The address of a destination; an IP destination must be in the overlay and its key known (as upstream, which
-    /// looks the key up in its routing table), unless it is this node.
-    private func resolve(_ destination: MessageDestination) async throws(MessageBusError) -> IPv6Address {
+    /// The address of a destination. An IP destination only has to be in the overlay: its key is not needed to
+    /// queue the message (upstream also accepts it), and the data plane seals with the key its route announces once
+    /// there is one — so messages to a node that is offline, even one never seen, wait in the outbox until it appears.
+    private func resolve(_ destination: MessageDestination) throws(MessageBusError) -> IPv6Address {
         switch destination {
         case .publicKey(let key):
             return key.overlayAddress
         case .ip(let address):
-            if self.identity.subnet.contains(address) { return address }
-            guard Subnet.overlay.contains(address), await self.publicKeyLookup(address) != nil else {
-                throw .unknownDestination(address)
-            }
+            guard Subnet.overlay.contains(address) else { throw .unknownDestination(address) }
             return address
         }
     }

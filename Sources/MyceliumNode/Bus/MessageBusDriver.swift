@@ -30,7 +30,6 @@ public final class MessageBusDriver: Sendable {
     let configuration: Configuration
     let store: MessageStore
     let transport: any MessageTransport
-    let publicKeyLookup: @Sendable (IPv6Address) async -> X25519.PublicKey?
     let logger: Logger
     let state: Mutex<State>
     let jobs = Mutex(StoreJobQueue())
@@ -60,22 +59,18 @@ public final class MessageBusDriver: Sendable {
     }
 
     /// Restores the outbox, the inbox and the delivered-message keys from `store`.
-    ///
-    /// - Parameter publicKeyLookup: the key announced for an address's subnet (the router's), for IP destinations.
     public init(
         identity: NodeIdentity,
         configuration: Configuration,
         topicPolicy: TopicPolicy,
         store: MessageStore,
         transport: any MessageTransport,
-        logger: Logger,
-        publicKeyLookup: @escaping @Sendable (IPv6Address) async -> X25519.PublicKey?
+        logger: Logger
     ) throws(MessageStoreError) {
         self.identity = identity
         self.configuration = configuration
         self.store = store
         self.transport = transport
-        self.publicKeyLookup = publicKeyLookup
         self.logger = logger
         (self.forwards, self.forwardsContinuation) = AsyncStream.makeStream(of: ForwardJob.self)
 
@@ -196,6 +191,14 @@ public final class MessageBusDriver: Sendable {
 }
 
 extension MessageBusDriver: MessagePacketReceiver {
+    public func routesChanged() {
+        let transport = self.transport
+        let actions = self.state.withLock { state in
+            state.machine.retryReachable({ transport.hasRoute(to: $0) }, now: RouterDriver.now())
+        }
+        self.execute(actions)
+    }
+
     public func receiveMessagePacket(_ packet: ByteBuffer, from source: IPv6Address, key: X25519.PublicKey) {
         var buffer = packet
         let decoded: MessagePacket?

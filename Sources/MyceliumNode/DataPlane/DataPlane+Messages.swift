@@ -6,6 +6,10 @@ extension DataPlane {
     /// The hop limit of the data packets that carry messages (spec §5.1).
     static let messageHopLimit: UInt8 = 64
 
+    public func hasRoute(to destination: IPv6Address) -> Bool {
+        self.threadScratch().match(destination)?.link != nil
+    }
+
     /// Seals an encoded message packet for `destination` (user-data type 1) and sends it over the selected route.
     /// Returns `false` when there is no route yet: one is requested and the bus retransmits later.
     public func sendMessagePacket(_ packet: ByteBuffer, to destination: IPv6Address) -> Bool {

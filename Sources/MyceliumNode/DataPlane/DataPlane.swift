@@ -178,6 +178,7 @@ public final class DataPlane: PeerDataReceiver, Sendable {
         self.table.withLock { $0 = table }
         self.tableGeneration.store(generation, ordering: .releasing)
         self.releaseWaitingPackets(with: table)
+        self.attachedMessageReceiver?.routesChanged()
     }
 
     /// The router gave up looking for `subnet` (spec §3.9: 15 s): what waited for it is answered with ICMPv6

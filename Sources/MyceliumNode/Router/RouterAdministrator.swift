@@ -7,11 +7,13 @@ public struct RouterAdministrator: NodeAdministration {
     public let info: NodeInfo
     let router: RouterDriver
     let peerManager: PeerManager
+    let messageBus: MessageBusDriver?
 
-    public init(info: NodeInfo, router: RouterDriver, peerManager: PeerManager) {
+    public init(info: NodeInfo, router: RouterDriver, peerManager: PeerManager, messageBus: MessageBusDriver? = nil) {
         self.info = info
         self.router = router
         self.peerManager = peerManager
+        self.messageBus = messageBus
     }
 
     public func peers() async -> [PeerStatus] {
@@ -82,7 +84,7 @@ public struct RouterAdministrator: NodeAdministration {
                 "mycelium_peer_manager_alive_peers", "Peers with a live connection.",
                 peers.filter { $0.connectionState == .alive }.count
             ),
-        ]
+        ] + (self.messageBus?.metricSamples() ?? [])
     }
 
     private func routes(_ select: @escaping @Sendable (RouterStateMachine) -> [RouteView]) async -> [RouteStatus] {

@@ -79,8 +79,8 @@ struct MessageBusHarness {
     var conditions: BusLinkConditions
     /// Drops a packet (after it was logged as sent) when it returns `true`: a partition, a lost ACK, …
     var dropFilter: ((_ from: Int, _ to: Int, _ packet: MessagePacket, _ now: MonotonicInstant) -> Bool)?
-    /// Encoding or decoding problems; a correct codec leaves this empty.
-    private(set) var codecFailures: [String] = []
+    /// Encoding or decoding problems, and ticks that asked to run again at once; a correct core leaves this empty.
+    private(set) var failures: [String] = []
     private(set) var packetsCarried = 0
     private(set) var packetsDropped = 0
     private(set) var packetsDuplicated = 0
@@ -200,10 +200,10 @@ struct MessageBusHarness {
         do {
             let written = try bytes.writeMessagePacket(packet)
             if written != packet.byteCount || bytes.readableBytes != packet.byteCount {
-                self.codecFailures.append("wrote \(written) bytes for a \(packet.byteCount)-byte packet")
+                self.failures.append("wrote \(written) bytes for a \(packet.byteCount)-byte packet")
             }
         } catch {
-            self.codecFailures.append("encoding \(packet.flags): \(error)")
+            self.failures.append("encoding \(packet.flags): \(error)")
             return
         }
         guard let target = self.nodes.firstIndex(where: { $0.address == destination }), target != node else {
@@ -240,15 +240,15 @@ struct MessageBusHarness {
         let decoded: MessagePacket
         do {
             guard let value = try buffer.readMessagePacket() else {
-                self.codecFailures.append("an encoded packet decoded as incomplete")
+                self.failures.append("an encoded packet decoded as incomplete")
                 return
             }
             decoded = value
         } catch {
-            self.codecFailures.append("decoding: \(error)")
+            self.failures.append("decoding: \(error)")
             return
         }
-        if buffer.readableBytes != 0 { self.codecFailures.append("\(buffer.readableBytes) bytes left after a packet") }
+        if buffer.readableBytes != 0 { self.failures.append("\(buffer.readableBytes) bytes left after a packet") }
         self.packetsCarried += 1
         let source = self.nodes[packet.from].address
         self.inject(decoded, from: source, to: packet.to)
@@ -270,6 +270,10 @@ struct MessageBusHarness {
         self.now = max(self.now, next)
         if let tickNode {
             let actions = self.nodes[tickNode].machine.tick(now: self.now)
+            if let wakeup = self.nodes[tickNode].machine.nextWakeup, wakeup <= self.now {
+                // A driver would spin: the tick that just ran asks to run again at once.
+                self.failures.append("node \(tickNode) ticked at \(self.now.nanoseconds) ns wants \(wakeup.nanoseconds) ns")
+            }
             self.execute(actions, at: tickNode)
         } else {
             self.arrive(self.pop())
@@ -287,8 +291,15 @@ struct MessageBusHarness {
         while self.step(limit: end) {
             steps += 1
             if condition(self) { return true }
-            if steps > 20_000_000 {
-                Issue.record("the simulation does not settle (\(steps) events)")
+            if steps > 5_000_000 {
+                let recent: [[String]] = self.nodes.map { node in
+                    node.events.suffix(6).map { entry in "\(entry.at.nanoseconds) ns: \(entry.event)" }
+                }
+                let wakeups: [Int64?] = self.nodes.map { $0.machine.nextWakeup?.nanoseconds }
+                let message: String =
+                    "the simulation does not settle: \(steps) events by \(self.elapsed), \(self.queue.count) packets "
+                    + "in flight, wakeups \(wakeups); recent events: \(recent)"
+                Issue.record(Comment(rawValue: message))
                 return false
             }
         }

@@ -23,6 +23,8 @@ struct BusPair {
             self.isUp = isUp
         }
 
+        func hasRoute(to destination: IPv6Address) -> Bool { self.isUp }
+
         func sendMessagePacket(_ packet: ByteBuffer, to destination: IPv6Address) -> Bool {
             guard self.isUp, let peer = self.peer.withLock({ $0 }) else { return false }
             peer.receiveMessagePacket(packet, from: self.source.address, key: self.source.publicKey)
@@ -49,11 +51,11 @@ struct BusPair {
         let a = try MessageBusDriver(
             identity: identities.0, configuration: configuration, topicPolicy: TopicPolicy(),
             store: try MessageStore(path: base + "/a/messages.sqlite"), transport: transports.0, logger: logger
-        ) { _ in nil }
+        )
         let b = try MessageBusDriver(
             identity: identities.1, configuration: configuration, topicPolicy: TopicPolicy(),
             store: try MessageStore(path: base + "/b/messages.sqlite"), transport: transports.1, logger: logger
-        ) { _ in nil }
+        )
         transports.0.peer.withLock { $0 = b }
         transports.1.peer.withLock { $0 = a }
         let group = ServiceGroup(services: [a, b], logger: logger)
