@@ -682,6 +682,549 @@ def longest_gap(replies, cut_time, now):
 
 
 # ----------------------------------------------------------------------------------------------------------------------
+# Message bus and 10 MiB transfers. The clients run as a helper script (BUS_HELPER, written to the work directory)
+# inside the namespaces: they talk to the daemon's HTTP API on 127.0.0.1:8989 of their own namespace, or open TCP
+# connections to an overlay (or veth) address. Times are CLOCK_MONOTONIC readings, which every process on the machine
+# shares, so the sender's and the receiver's readings can be subtracted.
+
+TRANSFER_PORT = 5202
+API_PORT = 8989
+
+BUS_HELPER = r'''
+import base64, hashlib, http.client, json, random, socket, sys, threading, time
+
+API = ("127.0.0.1", %(api_port)d)
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def say(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def connection(timeout):
+    return http.client.HTTPConnection(*API, timeout=timeout)
+
+
+def blob(seed, size):
+    """The same pseudo-random bytes in every process for the same seed (bus and TCP send identical data)."""
+    return random.Random(seed).randbytes(size)
+
+
+def small_payload(seed, index, size):
+    head = seed.to_bytes(8, "big") + index.to_bytes(8, "big")
+    return head + hashlib.shake_128(head).digest(size - len(head))
+
+
+def drain():
+    """Pops whatever an earlier (failed) run left in the inbox; returns how many."""
+    conn, count = connection(10), 0
+    while True:
+        conn.request("GET", "/api/v1/messages?timeout=0&peek=false")
+        response = conn.getresponse()
+        response.read()
+        if response.status != 200:
+            return count
+        count += 1
+
+
+def recv_many(expected, seed, size, threads, source_pk, poll, deadline_s):
+    """Drains with `threads` concurrent long polls until `expected` distinct messages came (the expected count can be
+    lowered through stdin when the sender had refusals); verifies every payload."""
+    leftover = drain()
+    state = {"target": expected, "seen": set(), "indices": set(), "times": [], "duplicates": 0, "bad": 0,
+             "errors": [], "polls": 0, "empty_polls": 0}
+    lock, done = threading.Lock(), threading.Event()
+
+    def watch_stdin():
+        for line in sys.stdin:
+            line = line.strip()
+            if line.isdigit():
+                with lock:
+                    state["target"] = int(line)
+                    if len(state["seen"]) >= state["target"]:
+                        done.set()
+
+    def worker():
+        conn = connection(poll + 30)
+        while not done.is_set():
+            try:
+                conn.request("GET", "/api/v1/messages?timeout=%%d&peek=false" %% poll)
+                response = conn.getresponse()
+                data = response.read()
+            except (OSError, http.client.HTTPException) as error:
+                with lock:
+                    state["errors"].append("GET: %%r" %% error)
+                conn.close()
+                conn = connection(poll + 30)
+                time.sleep(0.05)
+                continue
+            now = time.monotonic()
+            with lock:
+                state["polls"] += 1
+            if response.status == 204:
+                with lock:
+                    state["empty_polls"] += 1
+                continue
+            if response.status != 200:
+                with lock:
+                    state["errors"].append("GET %%d: %%s" %% (response.status, data[:200].decode("utf-8", "replace")))
+                time.sleep(0.05)
+                continue
+            message = json.loads(data)
+            payload = base64.b64decode(message["payload"])
+            index = int.from_bytes(payload[8:16], "big") if len(payload) >= 16 else -1
+            good = (len(payload) == size and int.from_bytes(payload[:8], "big") == seed and 0 <= index < expected
+                    and payload == small_payload(seed, index, size) and message.get("srcPk") == source_pk)
+            with lock:
+                if message["id"] in state["seen"]:
+                    state["duplicates"] += 1
+                    continue
+                state["seen"].add(message["id"])
+                state["times"].append(now)
+                if good and index not in state["indices"]:
+                    state["indices"].add(index)
+                else:
+                    state["bad"] += 1
+                if len(state["seen"]) >= state["target"]:
+                    done.set()
+        conn.close()
+
+    threading.Thread(target=watch_stdin, daemon=True).start()
+    workers = [threading.Thread(target=worker) for _ in range(threads)]
+    say({"ready": True, "leftover": leftover})
+    for thread in workers:
+        thread.start()
+    done.wait(deadline_s)
+    timed_out = not done.is_set()
+    done.set()
+    for thread in workers:
+        thread.join(poll + 35)
+    times = sorted(state["times"])
+    say({"received": len(state["seen"]), "valid": len(state["indices"]), "duplicates": state["duplicates"],
+         "bad": state["bad"], "errors": state["errors"][:20], "error_count": len(state["errors"]),
+         "polls": state["polls"], "empty_polls": state["empty_polls"], "timed_out": timed_out,
+         "first": times[0] if times else None, "last": times[-1] if times else None, "leftover": leftover})
+
+
+def send_many(destination_pk, count, seed, size, threads, topic):
+    topic64 = base64.b64encode(topic.encode()).decode()
+    bodies = [json.dumps({"dst": {"pk": destination_pk}, "topic": topic64,
+                          "payload": base64.b64encode(small_payload(seed, index, size)).decode()}).encode()
+              for index in range(count)]
+    ids, errors, accept_times = [None] * count, [], []
+    lock, counter = threading.Lock(), iter(range(count))
+
+    def worker():
+        conn = connection(60)
+        while True:
+            with lock:
+                index = next(counter, None)
+            if index is None:
+                break
+            try:
+                conn.request("POST", "/api/v1/messages", body=bodies[index], headers=JSON_HEADERS)
+                response = conn.getresponse()
+                data = response.read()
+            except (OSError, http.client.HTTPException) as error:
+                with lock:
+                    errors.append("POST: %%r" %% error)
+                conn.close()
+                conn = connection(60)
+                continue
+            now = time.monotonic()
+            with lock:
+                if response.status == 201:
+                    ids[index] = json.loads(data)["id"]
+                    accept_times.append(now)
+                else:
+                    errors.append("POST %%d: %%s" %% (response.status, data[:200].decode("utf-8", "replace")))
+        conn.close()
+
+    workers = [threading.Thread(target=worker) for _ in range(threads)]
+    start = time.monotonic()
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    accepted = [value for value in ids if value]
+    say({"start": start, "last_accept": max(accept_times) if accept_times else None, "accepted": len(accepted),
+         "errors": errors[:20], "error_count": len(errors)})
+    # The orchestrator says when the receiver is done; then the sender's view of every message.
+    sys.stdin.readline()
+    states, lock2, queue = {}, threading.Lock(), iter(accepted)
+
+    def status_worker():
+        conn = connection(30)
+        while True:
+            with lock2:
+                message_id = next(queue, None)
+            if message_id is None:
+                break
+            try:
+                conn.request("GET", "/api/v1/messages/status/" + message_id)
+                response = conn.getresponse()
+                data = response.read()
+                state = json.loads(data).get("state") if response.status == 200 else "http %%d" %% response.status
+            except (OSError, http.client.HTTPException, ValueError) as error:
+                state = "error %%r" %% error
+                conn.close()
+                conn = connection(30)
+            key = state if isinstance(state, str) else next(iter(state), "?")
+            with lock2:
+                states[key] = states.get(key, 0) + 1
+        conn.close()
+
+    checkers = [threading.Thread(target=status_worker) for _ in range(min(threads, 4))]
+    for thread in checkers:
+        thread.start()
+    for thread in checkers:
+        thread.join()
+    say({"states": states})
+
+
+def recv_one(poll, deadline_s):
+    leftover = drain()
+    say({"ready": True, "leftover": leftover})
+    conn = connection(poll + 30)
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        conn.request("GET", "/api/v1/messages?timeout=%%d&peek=false" %% poll)
+        response = conn.getresponse()
+        data = response.read()
+        now = time.monotonic()
+        if response.status == 204:
+            continue
+        if response.status != 200:
+            say({"error": "GET %%d: %%s" %% (response.status, data[:200].decode("utf-8", "replace"))})
+            return
+        message = json.loads(data)
+        payload = base64.b64decode(message["payload"])
+        say({"delivered": now, "id": message["id"], "size": len(payload),
+             "sha256": hashlib.sha256(payload).hexdigest(), "srcPk": message.get("srcPk")})
+        return
+    say({"error": "nothing received within %%.0f s" %% deadline_s})
+
+
+def send_one(destination_pk, size, seed, deadline_s):
+    payload = blob(seed, size)
+    body = json.dumps({"dst": {"pk": destination_pk}, "topic": base64.b64encode(b"bench-big").decode(),
+                       "payload": base64.b64encode(payload).decode()}).encode()
+    digest = hashlib.sha256(payload).hexdigest()
+    conn = connection(deadline_s)
+    start = time.monotonic()
+    conn.request("POST", "/api/v1/messages", body=body, headers=JSON_HEADERS)
+    response = conn.getresponse()
+    data = response.read()
+    accepted = time.monotonic()
+    if response.status != 201:
+        say({"error": "POST %%d: %%s" %% (response.status, data[:200].decode("utf-8", "replace"))})
+        return
+    message_id = json.loads(data)["id"]
+    polls, last = 0, None
+    deadline = start + deadline_s
+    while time.monotonic() < deadline:
+        conn.request("GET", "/api/v1/messages/status/" + message_id)
+        response = conn.getresponse()
+        data = response.read()
+        now = time.monotonic()
+        polls += 1
+        if response.status == 200:
+            last = json.loads(data)
+            state = last.get("state")
+            if state in ("received", "read", "aborted"):
+                say({"start": start, "accepted": accepted, "acknowledged": now, "state": state, "id": message_id,
+                     "sha256": digest, "status_polls": polls})
+                return
+        time.sleep(0.02)
+    say({"error": "status not received within %%.0f s (last: %%s)" %% (deadline_s, json.dumps(last)),
+         "start": start, "accepted": accepted, "id": message_id, "sha256": digest})
+
+
+def tcp_server(address, port, deadline_s):
+    server = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind((address, port))
+    server.listen(1)
+    server.settimeout(deadline_s)
+    say({"ready": True})
+    conn, _ = server.accept()
+    conn.settimeout(deadline_s)
+    digest, total, first = hashlib.sha256(), 0, None
+    while True:
+        data = conn.recv(1 << 20)
+        if not data:
+            break
+        if first is None:
+            first = time.monotonic()
+        digest.update(data)
+        total += len(data)
+    eof = time.monotonic()
+    conn.sendall(digest.digest())
+    conn.close()
+    server.close()
+    say({"bytes": total, "sha256": digest.hexdigest(), "first_byte": first, "eof": eof})
+
+
+def tcp_client(address, port, size, seed, deadline_s):
+    payload = blob(seed, size)
+    client = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    client.settimeout(deadline_s)
+    start = time.monotonic()
+    client.connect((address, port))
+    connected = time.monotonic()
+    client.sendall(payload)
+    client.shutdown(socket.SHUT_WR)
+    answer = b""
+    while True:
+        data = client.recv(64)
+        if not data:
+            break
+        answer += data
+    done = time.monotonic()
+    client.close()
+    say({"start": start, "connected": connected, "done": done, "answer": answer.hex(),
+         "sha256": hashlib.sha256(payload).hexdigest()})
+
+
+if __name__ == "__main__":
+    mode, arguments = sys.argv[1], json.loads(sys.argv[2])
+    {"recv-many": recv_many, "send-many": send_many, "recv-one": recv_one, "send-one": send_one,
+     "tcp-server": tcp_server, "tcp-client": tcp_client}[mode](**arguments)
+''' % {"api_port": API_PORT}
+
+
+class Helper:
+    """One BUS_HELPER process in a namespace; talks JSON lines on stdout, takes lines on stdin."""
+
+    def __init__(self, lab, node, mode, arguments, label):
+        path = os.path.join(lab.workdir, "bus_helper.py")
+        if not os.path.exists(path):
+            with open(path, "w") as handle:
+                handle.write(BUS_HELPER)
+        self.label = label
+        self.lab = lab
+        self.stderr_path = os.path.join(lab.workdir, f"helper-{mode}-{node}.stderr")
+        stderr = open(self.stderr_path, "ab")
+        self.proc = subprocess.Popen(
+            ["ip", "netns", "exec", lab.ns(node), sys.executable, path, mode, json.dumps(arguments)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, cwd=lab.workdir, start_new_session=True,
+        )
+        stderr.close()
+        lab.processes.append((label, self.proc, self.stderr_path))
+        self.buffer = b""
+
+    def read(self, timeout):
+        """The next JSON line; raises BenchError on timeout or exit."""
+        deadline = time.monotonic() + timeout
+        fd = self.proc.stdout.fileno()
+        while b"\n" not in self.buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise BenchError(f"{self.label}: no answer within {timeout:.0f} s")
+            ready, _, _ = select.select([fd], [], [], min(remaining, 1.0))
+            if ready:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    self.proc.wait(timeout=5)
+                    raise BenchError(f"{self.label} exited ({self.proc.returncode}) without an answer:\n"
+                                     f"{tail(self.stderr_path)}")
+                self.buffer += chunk
+            else:
+                self.lab.check_alive()
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return json.loads(line)
+
+    def write(self, text):
+        try:
+            self.proc.stdin.write(text.encode() + b"\n")
+            self.proc.stdin.flush()
+        except (BrokenPipeError, ValueError):
+            pass
+
+    def close(self):
+        try:
+            self.proc.stdin.close()
+        except (BrokenPipeError, ValueError, OSError):
+            pass
+        stop_process(self.proc, grace=3)
+        self.lab.processes = [entry for entry in self.lab.processes if entry[1] is not self.proc]
+
+
+def daemon_cpu(system):
+    """CPU seconds consumed so far by each daemon of an overlay system ({node: seconds}), {} for raw."""
+    procs = getattr(system, "procs", {}) or {}
+    return {node: cpu_seconds(proc.pid) for node, proc in procs.items()}
+
+
+def cpu_delta(before, after):
+    return {node: round(after.get(node, 0.0) - before.get(node, 0.0), 3) for node in after}
+
+
+def tcp_transfer(lab, system, client, server, size, seed, deadline):
+    """Seconds from connect() to the server's SHA-256 of all `size` bytes arriving back (after it saw EOF)."""
+    address = system.target(server)
+    receiver = Helper(lab, server, "tcp-server", {"address": address, "port": TRANSFER_PORT, "deadline_s": deadline},
+                      f"TCP receiver in {lab.ns(server)}")
+    sender = None
+    try:
+        receiver.read(15)
+        cpu_before = daemon_cpu(system)
+        sender = Helper(lab, client, "tcp-client", {"address": address, "port": TRANSFER_PORT, "size": size,
+                                                    "seed": seed, "deadline_s": deadline},
+                        f"TCP sender in {lab.ns(client)}")
+        sent = sender.read(deadline + 30)
+        got = receiver.read(15)
+        cpu = cpu_delta(cpu_before, daemon_cpu(system))
+    finally:
+        for helper in (sender, receiver):
+            if helper:
+                helper.close()
+    if got["bytes"] != size or got["sha256"] != sent["sha256"] or sent["answer"] != sent["sha256"]:
+        raise BenchError(f"TCP transfer corrupted: sent {size} bytes sha256 {sent['sha256'][:16]}…, server got "
+                         f"{got['bytes']} bytes sha256 {got['sha256'][:16]}…")
+    return {"seconds": sent["done"] - sent["start"], "connect_s": sent["connected"] - sent["start"],
+            "server_eof_s": got["eof"] - sent["start"], "daemon_cpu_s": cpu}
+
+
+def bus_pubkey(system, node):
+    info = system.api(node, "/api/v1/admin")
+    if not isinstance(info, dict) or not info.get("nodePubkey"):
+        raise BenchError(f"GET /api/v1/admin in {system.lab.ns(node)} gave no nodePubkey: {info!r}")
+    return info["nodePubkey"]
+
+
+def bus_big(lab, system, client, server, destination_pk, size, seed, deadline):
+    """One `size`-byte message client -> server: times from the POST's start to 201, to the receiver's long-poll
+    returning it (SHA-256 checked), and to the sender's status saying received/read."""
+    receiver = Helper(lab, server, "recv-one", {"poll": 30, "deadline_s": deadline},
+                      f"bus receiver in {lab.ns(server)}")
+    sender = None
+    try:
+        ready = receiver.read(30)
+        cpu_before = daemon_cpu(system)
+        sender = Helper(lab, client, "send-one", {"destination_pk": destination_pk, "size": size, "seed": seed,
+                                                  "deadline_s": deadline}, f"bus sender in {lab.ns(client)}")
+        sent = sender.read(deadline + 60)
+        got = receiver.read(deadline + 60)
+        cpu = cpu_delta(cpu_before, daemon_cpu(system))
+    finally:
+        for helper in (sender, receiver):
+            if helper:
+                helper.close()
+    if "error" in sent:
+        raise BenchError(f"bus {size}-byte message: sender: {sent['error']}")
+    if "error" in got:
+        raise BenchError(f"bus {size}-byte message: receiver: {got['error']}")
+    if got["size"] != size or got["sha256"] != sent["sha256"] or got["id"] != sent["id"]:
+        raise BenchError(f"bus {size}-byte message corrupted: sent id {sent['id']} sha256 {sent['sha256'][:16]}…, "
+                         f"got id {got['id']} {got['size']} bytes sha256 {got['sha256'][:16]}…")
+    return {"accepted_s": sent["accepted"] - sent["start"], "delivered_s": got["delivered"] - sent["start"],
+            "acknowledged_s": sent["acknowledged"] - sent["start"], "final_state": sent["state"],
+            "status_polls": sent["status_polls"], "leftover_in_inbox": ready.get("leftover"), "daemon_cpu_s": cpu}
+
+
+def bus_small(lab, system, client, server, source_pk, destination_pk, args, seed):
+    """args.bus_messages messages of args.bus_message_size bytes, posted by args.bus_senders concurrent keep-alive
+    clients and drained by args.bus_receivers concurrent long polls."""
+    count, size = args.bus_messages, args.bus_message_size
+    receiver = Helper(lab, server, "recv-many", {
+        "expected": count, "seed": seed, "size": size, "threads": args.bus_receivers, "source_pk": source_pk,
+        "poll": 1, "deadline_s": args.bus_timeout,
+    }, f"bus receivers in {lab.ns(server)}")
+    sender = None
+    try:
+        ready = receiver.read(30)
+        cpu_before = daemon_cpu(system)
+        sender = Helper(lab, client, "send-many", {
+            "destination_pk": destination_pk, "count": count, "seed": seed, "size": size,
+            "threads": args.bus_senders, "topic": f"bench-{seed}",
+        }, f"bus senders in {lab.ns(client)}")
+        sent = sender.read(args.bus_timeout + 30)
+        if sent["accepted"] < count:
+            receiver.write(str(sent["accepted"]))
+        got = receiver.read(args.bus_timeout + 60)
+        cpu = cpu_delta(cpu_before, daemon_cpu(system))
+        time.sleep(0.5)  # let the last READ notifications reach the sender
+        sender.write("status")
+        states = sender.read(120)["states"]
+    finally:
+        for helper in (sender, receiver):
+            if helper:
+                helper.close()
+    outcome = {
+        "accepted": sent["accepted"], "post_errors": sent["error_count"], "post_error_samples": sent["errors"][:5],
+        "received": got["received"], "valid": got["valid"], "duplicates": got["duplicates"], "bad": got["bad"],
+        "get_errors": got["error_count"], "get_error_samples": got["errors"][:5], "timed_out": got["timed_out"],
+        "long_polls": got["polls"], "empty_long_polls": got["empty_polls"],
+        "leftover_in_inbox": ready.get("leftover"), "sender_states": states, "daemon_cpu_s": cpu,
+        "accept_s": None if sent["last_accept"] is None else sent["last_accept"] - sent["start"],
+        "deliver_s": None if got["last"] is None else got["last"] - sent["start"],
+    }
+    outcome["accept_per_s"] = (sent["accepted"] / outcome["accept_s"]) if outcome["accept_s"] else None
+    complete = got["received"] == count and got["valid"] == count and not got["timed_out"]
+    outcome["deliver_per_s"] = (count / outcome["deliver_s"]) if complete and outcome["deliver_s"] else None
+    outcome["cpu_s_per_1000"] = sum(cpu.values()) / count * 1000 if complete and cpu else None
+    problems = []
+    if sent["error_count"]:
+        problems.append(f"{sent['error_count']} POSTs refused or failed (e.g. {sent['errors'][0]})")
+    if got["duplicates"]:
+        problems.append(f"{got['duplicates']} duplicate deliveries")
+    if got["bad"]:
+        problems.append(f"{got['bad']} payloads failed verification")
+    if got["timed_out"]:
+        problems.append(f"only {got['received']} of {sent['accepted']} accepted messages arrived within "
+                        f"{args.bus_timeout:.0f} s")
+    if got["error_count"]:
+        problems.append(f"{got['error_count']} long-poll errors (e.g. {got['errors'][0]})")
+    outcome["problems"] = problems
+    return outcome
+
+
+def measure_transfers(lab, system, topology, last, args, entry, repetition):
+    """The 10 MiB TCP transfer (every system) and, for mycelium, the bus measurements; one repetition."""
+    samples = entry["samples"]
+    seed = repetition * 1000 + len(topology)
+    tcp = tcp_transfer(lab, system, "a", last, args.bus_transfer_size, seed, args.bus_timeout)
+    samples["tcp_big_s"].append(tcp["seconds"])
+    entry.setdefault("transfer_runs", []).append({"tcp": tcp})
+    cpu = sum(tcp["daemon_cpu_s"].values())
+    log(f"{topology}/{system.name} #{repetition}: TCP {args.bus_transfer_size / 2**20:g} MiB in "
+        f"{tcp['seconds']:.3f} s" + (f" (daemon CPU {cpu:.2f} s)" if tcp["daemon_cpu_s"] else ""))
+    if system.name != "mycelium":
+        return
+    run_ = entry["transfer_runs"][-1]
+    destination_pk = entry.get("bus_pubkeys", {}).get(last) or bus_pubkey(system, last)
+    source_pk = entry.get("bus_pubkeys", {}).get("a") or bus_pubkey(system, "a")
+    entry["bus_pubkeys"] = {"a": source_pk, last: destination_pk}
+    big = bus_big(lab, system, "a", last, destination_pk, args.bus_transfer_size, seed, args.bus_timeout)
+    run_["bus_big"] = big
+    samples["bus_big_accepted_s"].append(big["accepted_s"])
+    samples["bus_big_delivered_s"].append(big["delivered_s"])
+    samples["bus_big_acknowledged_s"].append(big["acknowledged_s"])
+    log(f"{topology}/mycelium #{repetition}: bus {args.bus_transfer_size / 2**20:g} MiB: POST answered after "
+        f"{big['accepted_s']:.3f} s, delivered after {big['delivered_s']:.3f} s, status {big['final_state']} after "
+        f"{big['acknowledged_s']:.3f} s (daemon CPU "
+        + ", ".join(f"{node.upper()} {value:.2f} s" for node, value in sorted(big["daemon_cpu_s"].items())) + ")"
+        + (f"; {big['leftover_in_inbox']} stale messages drained first" if big["leftover_in_inbox"] else ""))
+    small = bus_small(lab, system, "a", last, source_pk, destination_pk, args, seed)
+    run_["bus_small"] = small
+    samples["bus_accept_per_s"].append(small["accept_per_s"])
+    samples["bus_deliver_per_s"].append(small["deliver_per_s"])
+    samples["bus_cpu_s_per_1000"].append(small["cpu_s_per_1000"])
+    accept = "n/a" if small["accept_per_s"] is None else f"{small['accept_per_s']:,.0f}/s"
+    deliver = "n/a" if small["deliver_per_s"] is None else f"{small['deliver_per_s']:,.0f}/s"
+    log(f"{topology}/mycelium #{repetition}: bus {args.bus_messages} × {args.bus_message_size} B: accepted "
+        f"{small['accepted']} at {accept}, delivered {small['valid']} at {deliver} (daemon CPU "
+        + ", ".join(f"{node.upper()} {value:.2f} s" for node, value in sorted(small["daemon_cpu_s"].items()))
+        + f"); sender's states afterwards {small['sender_states']}"
+        + (f"; {small['leftover_in_inbox']} stale messages drained first" if small["leftover_in_inbox"] else ""))
+    if small["problems"]:
+        entry.setdefault("bus_problems", []).extend(small["problems"])
+        raise BenchError("bus: " + "; ".join(small["problems"]))
+
+
+# ----------------------------------------------------------------------------------------------------------------------
 # Orchestration
 
 def median(values):
@@ -697,7 +1240,9 @@ def measure_topology(lab, topology, systems, args, results):
         system = SYSTEM_CLASSES[name](lab, topology, args)
         entry = results.setdefault(name, {}).setdefault(topology, {})
         entry.update({"samples": {"tcp_1": [], "tcp_4": [], "rtt_ms": [], "cpu_s_per_gb": [], "bytes_1": [],
-                                 "retransmits_1": [], "retransmits_4": []}})
+                                 "retransmits_1": [], "retransmits_4": [], "tcp_big_s": [],
+                                 "bus_big_accepted_s": [], "bus_big_delivered_s": [], "bus_big_acknowledged_s": [],
+                                 "bus_accept_per_s": [], "bus_deliver_per_s": [], "bus_cpu_s_per_1000": []}})
         log(f"{topology}/{name}: starting")
         try:
             system.start()
@@ -707,7 +1252,7 @@ def measure_topology(lab, topology, systems, args, results):
             log(f"{topology}/{name}: A reaches {last.upper()} at {system.target(last)}"
                 + (f" (TUN MTU {entry['tun_mtu']})" if entry.get("tun_mtu") else ""))
             samples = entry["samples"]
-            for repetition in range(1, args.repetitions + 1):
+            for repetition in range(1, (0 if args.bus_only else args.repetitions) + 1):
                 lab.check_alive()
                 bps, received, cpu, retransmits = iperf(lab, system, "a", last, 1, args.duration)
                 samples["tcp_1"].append(bps)
@@ -725,6 +1270,16 @@ def measure_topology(lab, topology, systems, args, results):
                     f"({retransmits} retransmits), 4 streams {bps4 / 1e6:.0f} Mbit/s ({retransmits4} retransmits), "
                     f"RTT {rtt * 1000:.0f} µs")
             entry["status"] = "ok"
+            if not args.skip_bus:
+                # Its own status: a failing bus measurement must not hide the figures above.
+                try:
+                    for repetition in range(1, args.repetitions + 1):
+                        lab.check_alive()
+                        measure_transfers(lab, system, topology, last, args, entry, repetition)
+                    entry["transfer_status"] = "ok"
+                except BenchError as error:
+                    entry["transfer_status"] = f"error: {error}"
+                    log(f"{topology}/{name}: transfer/bus ERROR — {error}")
         except Unreachable as error:
             entry["status"] = f"n/a: {error}"
             log(f"{topology}/{name}: NOT REACHABLE — {error}")
@@ -747,7 +1302,19 @@ def measure_topology(lab, topology, systems, args, results):
             "tcp_4_mbit_s": scale(median(samples["tcp_4"]), 1e-6),
             "rtt_ms": median(samples["rtt_ms"]),
             "cpu_s_per_gb": median(samples["cpu_s_per_gb"]),
+            "tcp_big_s": median(samples["tcp_big_s"]),
         }
+        if name == "mycelium" and not args.skip_bus:
+            entry["median"].update({
+                "bus_accept_per_s": median(samples["bus_accept_per_s"]),
+                "bus_deliver_per_s": median(samples["bus_deliver_per_s"]),
+                "bus_cpu_s_per_1000": median(samples["bus_cpu_s_per_1000"]),
+                "bus_big_accepted_s": median(samples["bus_big_accepted_s"]),
+                "bus_big_delivered_s": median(samples["bus_big_delivered_s"]),
+                "bus_big_acknowledged_s": median(samples["bus_big_acknowledged_s"]),
+            })
+            delivered, tcp = entry["median"]["bus_big_delivered_s"], entry["median"]["tcp_big_s"]
+            entry["median"]["bus_big_over_tcp"] = None if delivered is None or not tcp else delivered / tcp
 
 
 def measure_failover(lab, systems, args, results):
@@ -957,6 +1524,19 @@ def parse_args(argv):
                         help="seconds to wait for an overlay to carry the first ping")
     parser.add_argument("--json", default=os.path.join(here, "results", "latest.json"), help="JSON output file")
     parser.add_argument("--keep-logs", action="store_true", help="keep the temporary directory with daemon logs")
+    bus = parser.add_argument_group("message bus and 10 MiB transfers (pair and line)")
+    which = bus.add_mutually_exclusive_group()
+    which.add_argument("--bus-only", action="store_true",
+                       help="measure only the bus and the 10 MiB TCP transfers (no iperf3, ping or failover)")
+    which.add_argument("--skip-bus", action="store_true", help="skip the bus and the 10 MiB TCP transfers")
+    bus.add_argument("--bus-messages", type=int, default=2000, help="small messages per rate sample")
+    bus.add_argument("--bus-message-size", type=int, default=1024, help="bytes per small message (at least 16)")
+    bus.add_argument("--bus-transfer-size", type=int, default=10 * 2**20,
+                     help="bytes of the big bus message and of the TCP transfer")
+    bus.add_argument("--bus-senders", type=int, default=8, help="concurrent HTTP clients posting small messages")
+    bus.add_argument("--bus-receivers", type=int, default=4, help="concurrent long polls draining them")
+    bus.add_argument("--bus-timeout", type=float, default=120.0,
+                     help="seconds each bus phase or transfer may take before it counts as failed")
     args = parser.parse_args(argv)
     systems = [item.strip() for item in args.only.split(",") if item.strip()]
     topologies = [item.strip() for item in args.topologies.split(",") if item.strip()]
@@ -968,6 +1548,10 @@ def parse_args(argv):
             parser.error(f"unknown topology {item!r} (choose from {', '.join(TOPOLOGIES)})")
     if args.repetitions < 1 or args.duration < 1:
         parser.error("--repetitions and --duration must be at least 1")
+    if args.bus_messages < 1 or args.bus_message_size < 16 or args.bus_transfer_size < 1:
+        parser.error("--bus-messages must be at least 1, --bus-message-size at least 16, --bus-transfer-size at least 1")
+    if args.bus_senders < 1 or args.bus_receivers < 1:
+        parser.error("--bus-senders and --bus-receivers must be at least 1")
     if args.failover_repetitions is None:
         args.failover_repetitions = args.repetitions
     # Keep the order of the tables fixed, whatever order was given.
@@ -1019,6 +1603,9 @@ def main(argv):
             "systems": args.systems, "topologies": args.topology_list, "repetitions": args.repetitions,
             "failover_repetitions": args.failover_repetitions, "duration_s": args.duration,
             "ping_count": args.ping_count, "failover_cap_s": args.failover_cap,
+            "bus_only": args.bus_only, "skip_bus": args.skip_bus, "bus_messages": args.bus_messages,
+            "bus_message_size": args.bus_message_size, "bus_transfer_size": args.bus_transfer_size,
+            "bus_senders": args.bus_senders, "bus_receivers": args.bus_receivers, "bus_timeout_s": args.bus_timeout,
         },
     }
     log(f"systems {', '.join(args.systems)}; topologies {', '.join(args.topology_list)}; "
@@ -1028,7 +1615,7 @@ def main(argv):
         for topology in ("pair", "line"):
             if topology in args.topology_list:
                 measure_topology(lab, topology, args.systems, args, results)
-        if "triangle" in args.topology_list:
+        if "triangle" in args.topology_list and not args.bus_only:
             measure_failover(lab, args.systems, args, results)
     except KeyboardInterrupt:
         interrupted = True
@@ -1052,8 +1639,13 @@ def main(argv):
     if "yggdrasil" in args.systems:
         described.insert(0 if "mycelium" not in args.systems else 1,
                          f"yggdrasil {meta['versions'].get('yggdrasil_package') or '?'}")
-    print(f"Data-plane benchmark ({', '.join(described)}); median of {args.repetitions} runs, "
-          f"iperf3 {args.duration} s, {args.ping_count} pings per RTT sample")
+    parts = [f"median of {args.repetitions} runs"]
+    if not args.bus_only:
+        parts.append(f"iperf3 {args.duration} s, {args.ping_count} pings per RTT sample")
+    if not args.skip_bus:
+        parts.append(f"bus {args.bus_messages} × {size_text(args.bus_message_size)} ({args.bus_senders} senders, "
+                     f"{args.bus_receivers} long polls) and {size_text(args.bus_transfer_size)}")
+    print(f"Data-plane benchmark ({', '.join(described)}); {', '.join(parts)}")
     print(table)
     for note in notes:
         print(f"  note: {note}")

@@ -109,13 +109,27 @@ public struct MessageBusStateMachine: Sendable {
         if now.duration(since: self.lastHousekeeping) >= .seconds(1) {
             self.lastHousekeeping = now
             self.expireIncoming(now: now)
+            self.expireQueued(now: now, into: &actions)
             self.expireFinished(now: now)
             self.expireDelivered(now: now)
         }
-        if !self.incoming.isEmpty || !self.active.isEmpty || self.finishedHead < self.finishedOrder.count {
+        if !self.incoming.isEmpty || !self.active.isEmpty || !self.queued.isEmpty
+            || self.finishedHead < self.finishedOrder.count
+        {
             self.schedule(self.lastHousekeeping + .seconds(1))
         }
         return actions
+    }
+
+    /// Gives up messages whose deadline passed while they waited for a transfer slot (nothing was sent for them, so
+    /// no ABORTED goes out).
+    private mutating func expireQueued(now: MonotonicInstant, into actions: inout [MessageBusAction]) {
+        for ids in self.queued.values {
+            for id in ids where self.outbox[id].map({ now >= $0.deadline }) == true {
+                self.counters.messagesAborted += 1
+                self.release(id, as: .aborted, now: now, into: &actions)
+            }
+        }
     }
 
     private mutating func expireIncoming(now: MonotonicInstant) {
