@@ -1382,7 +1382,20 @@ def fmt(value, kind):
         return f"{value:.2f} s/GB"
     if kind == "s":
         return f"{value:.2f} s"
+    if kind == "ms":
+        return f"{value * 1000:,.0f} ms"
+    if kind == "rate":
+        return f"{value:,.0f} msg/s"
+    if kind == "times":
+        return f"{value:.2f}×"
     return str(value)
+
+
+def size_text(size):
+    for unit, factor in (("MiB", 2**20), ("KiB", 2**10)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor} {unit}"
+    return f"{size} B"
 
 
 def ratio(numerator, denominator):
@@ -1405,8 +1418,18 @@ def build_table(results, systems, topologies, args):
             return "n/a" if status.startswith("n/a") or not status.startswith("error") else "error"
         return fmt(value, kind)
 
+    def transfer_cell(system, topology, value, kind):
+        if system not in systems:
+            return "(skipped)"
+        if value is None:
+            entry = results.get(system, {}).get(topology, {})
+            failed = str(entry.get("transfer_status", "")).startswith("error") or \
+                str(entry.get("status", "")).startswith("error")
+            return "error" if failed else "n/a"
+        return fmt(value, kind)
+
     rows = []
-    metrics = [
+    metrics = [] if args.bus_only else [
         ("TCP 1 stream", "tcp_1_mbit_s", "mbit"),
         ("TCP 4 streams", "tcp_4_mbit_s", "mbit"),
         ("ping RTT", "rtt_ms", "us"),
@@ -1424,7 +1447,7 @@ def build_table(results, systems, topologies, args):
                          status_cell("mycelium", topology, myc, kind), status_cell("yggdrasil", topology, ygg, kind),
                          ratio(myc, raw), ratio(myc, ygg)])
     for topology in ("pair", "line"):
-        if topology not in topologies:
+        if topology not in topologies or args.bus_only:
             continue
         raw = get("raw", topology, "rtt_ms")
         added = {}
@@ -1436,7 +1459,33 @@ def build_table(results, systems, topologies, args):
                      fmt(added["mycelium"], "us") if "mycelium" in systems else "(skipped)",
                      fmt(added["yggdrasil"], "us") if "yggdrasil" in systems else "(skipped)",
                      "—", ratio(added["mycelium"], added["yggdrasil"])])
-    if "triangle" in topologies:
+    if not args.skip_bus:
+        big, small = size_text(args.bus_transfer_size), size_text(args.bus_message_size)
+        for topology in ("pair", "line"):
+            if topology not in topologies:
+                continue
+            tcp = {system: get(system, topology, "tcp_big_s") for system in SYSTEMS}
+            rows.append([f"TCP {big}, one connection, {topology} (raw: veth)",
+                         transfer_cell("raw", topology, tcp["raw"], "ms"),
+                         transfer_cell("mycelium", topology, tcp["mycelium"], "ms"),
+                         transfer_cell("yggdrasil", topology, tcp["yggdrasil"], "ms"),
+                         ratio(tcp["mycelium"], tcp["raw"]), ratio(tcp["mycelium"], tcp["yggdrasil"])])
+            bus_rows = [
+                (f"bus: {big} message, POST answered", "bus_big_accepted_s", "ms"),
+                (f"bus: {big} message, delivered to B's GET", "bus_big_delivered_s", "ms"),
+                (f"bus: {big} message, A's status received", "bus_big_acknowledged_s", "ms"),
+                (f"bus {big} delivered ÷ TCP {big} over mycelium", "bus_big_over_tcp", "times"),
+                (f"bus: {small} messages accepted (201)", "bus_accept_per_s", "rate"),
+                (f"bus: {small} messages delivered", "bus_deliver_per_s", "rate"),
+                ("bus: daemon CPU per 1,000 messages", "bus_cpu_s_per_1000", "s"),
+            ]
+            for label, key, kind in bus_rows:
+                if topology == "line":
+                    label = label.replace("B's", "C's")
+                rows.append([f"{label}, {topology}", "—",
+                             transfer_cell("mycelium", topology, get("mycelium", topology, key), kind),
+                             "—", "—", "—"])
+    if "triangle" in topologies and not args.bus_only:
         cells = {}
         values = {}
         for system in ("mycelium", "yggdrasil"):
@@ -1470,6 +1519,11 @@ def build_table(results, systems, topologies, args):
             status = entry.get("status", "")
             if status and status != "ok":
                 notes.append(f"{system}/{topology}: {status.splitlines()[0]}")
+    for system in systems:
+        for topology in ("pair", "line"):
+            status = results.get(system, {}).get(topology, {}).get("transfer_status", "")
+            if status and status != "ok":
+                notes.append(f"{system}/{topology} transfers/bus: {status.splitlines()[0]}")
     for system in systems:
         for topology in ("pair", "line"):
             entry = results.get(system, {}).get(topology, {})

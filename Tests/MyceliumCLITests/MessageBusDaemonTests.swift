@@ -139,6 +139,22 @@ struct MessageBusDaemonTests {
         print("bus: sender killed while the message was \(stateAtKill ?? "unknown"); delivered after restart")
     }
 
+    @Test("`mycelium message send` on A and `message receive --raw` on B carry a message between real daemons")
+    func commandLine() async throws {
+        let cluster = try await Self.pair()
+        let (apiA, apiB) = ("127.0.0.1:\(cluster.nodes[0].apiPort)", "127.0.0.1:\(cluster.nodes[1].apiPort)")
+        let sent = try await MyceliumProcess.runDetached(
+            ["message", "send", "--api-addr", apiA, "-t", "greetings", cluster.publicKeyHex(1), "hello over the overlay"]
+        )
+        #expect(sent.status == 0, "send: \(sent.standardError)")
+        #expect(sent.standardOutput.contains("\"id\""), "send printed: \(sent.standardOutput)")
+        let received = try await MyceliumProcess.runDetached(
+            ["message", "receive", "--api-addr", apiB, "--timeout", "10", "-t", "greetings", "--raw"]
+        )
+        #expect(received.status == 0, "receive: \(received.standardError)")
+        #expect(received.standardOutput == "hello over the overlay\n")
+    }
+
     @Test("malformed input gets upstream's status codes and a JSON error")
     func malformedInput() async throws {
         let cluster = try await Self.pair(extraArguments: ["--max-message-size", "1000"])

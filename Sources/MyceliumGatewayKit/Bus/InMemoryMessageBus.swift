@@ -13,8 +13,8 @@ import Darwin
 ///
 /// - A message to this node's own address or key lands in its own inbox (sent by itself, with a fresh id); its status
 ///   goes `.received`, then `.read` once received from the inbox.
-/// - A message to a public key, or to the address of a key the bus knows (`knownKeys`, ``learn(_:)``), is recorded in
-///   ``sent`` with status `.pending`. Any other address is `.unknownDestination`, as for a node without a route.
+/// - A message to a public key or to any overlay address is recorded in ``sent`` with status `.pending`; an address
+///   outside the overlay is `.unknownDestination`, as for the node's bus.
 /// - ``deliver(_:topic:from:replyingTo:)`` plays a remote sender: the message passes the topic policy (spec §5.4)
 ///   unless it is a reply, and goes to a sender waiting for that reply before the inbox (spec §5.3).
 /// - `receive` really long-polls, and `send` with a reply timeout really waits for the reply (parked continuations,
@@ -48,13 +48,11 @@ public final class InMemoryMessageBus: MessageBus {
 
     /// - Parameters:
     ///   - publicKey: the node's key (a fresh one if `nil`); its overlay address is the node's address.
-    ///   - knownKeys: remote nodes whose addresses are valid destinations.
     ///   - now: Unix time in seconds, for statuses.
     public init(
         publicKey: X25519.PublicKey? = nil,
         maximumMessageSize: Int = MessageBusConfiguration().maximumMessageSize,
         topicPolicy: TopicPolicy = TopicPolicy(),
-        knownKeys: [X25519.PublicKey] = [],
         now: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }
     ) {
         let key = publicKey ?? X25519.SecretKey.generate().publicKey
@@ -62,8 +60,7 @@ public final class InMemoryMessageBus: MessageBus {
         self.address = key.overlayAddress
         self.maximumMessageSize = maximumMessageSize
         self.now = now
-        let keys = Dictionary(knownKeys.map { ($0.overlayAddress, $0) }, uniquingKeysWith: { first, _ in first })
-        self.state = Mutex(InMemoryMessageBusState(policy: topicPolicy, knownKeys: keys))
+        self.state = Mutex(InMemoryMessageBusState(policy: topicPolicy))
     }
 
     // MARK: Test controls
@@ -73,11 +70,6 @@ public final class InMemoryMessageBus: MessageBus {
 
     /// Messages waiting in the inbox, oldest first.
     public var inbox: [ReceivedMessage] { self.state.withLock { $0.inbox } }
-
-    /// Makes `key`'s address a valid destination.
-    public func learn(_ key: X25519.PublicKey) {
-        self.state.withLock { $0.knownKeys[key.overlayAddress] = key }
-    }
 
     /// Moves a sent message to `state` (as acknowledgements from its receiver would).
     public func setState(_ state: MessageState, of id: MessageID) {
@@ -99,7 +91,6 @@ public final class InMemoryMessageBus: MessageBus {
             payload: payload
         )
         let (accepted, released) = self.state.withLock { state in
-            state.knownKeys[sender.overlayAddress] = sender
             let accepted = state.accept(message, isReply: replyingTo != nil)
             return (accepted, accepted ? state.signal() : [])
         }
@@ -114,7 +105,7 @@ public final class InMemoryMessageBus: MessageBus {
         let id = Self.freshID()
         let created = self.now()
         let released = try self.state.withLock { state throws(MessageBusError) in
-            let (address, key) = try self.resolve(message.destination, in: state)
+            let address = try self.resolve(message.destination)
             state.sent.append(SentMessage(id: id, message: message, inReplyTo: nil))
             state.outbox[id] = MessageStatus(
                 destination: address, state: .pending, created: created, deadline: created + Self.tryDuration,
@@ -124,7 +115,7 @@ public final class InMemoryMessageBus: MessageBus {
             if address == self.address {
                 let copy = ReceivedMessage(
                     id: id, source: self.address, sourceKey: self.publicKey, destination: address,
-                    destinationKey: key, topic: message.topic, payload: message.payload
+                    destinationKey: self.publicKey, topic: message.topic, payload: message.payload
                 )
                 if state.accept(copy, isReply: false) { state.outbox[id]?.state = .received }
             }
@@ -139,12 +130,12 @@ public final class InMemoryMessageBus: MessageBus {
         try self.checkLimits(message, topic: [])
         let released = try self.state.withLock { state throws(MessageBusError) in
             guard state.receivedIDs.contains(id) else { throw .unknownMessage(id) }
-            let (address, key) = try self.resolve(message.destination, in: state)
+            let address = try self.resolve(message.destination)
             state.sent.append(SentMessage(id: id, message: message, inReplyTo: id))
             if address == self.address {
                 let copy = ReceivedMessage(
                     id: id, source: self.address, sourceKey: self.publicKey, destination: address,
-                    destinationKey: key, topic: [], payload: message.payload
+                    destinationKey: self.publicKey, topic: [], payload: message.payload
                 )
                 _ = state.accept(copy, isReply: true)
             }
@@ -223,17 +214,14 @@ public final class InMemoryMessageBus: MessageBus {
         }
     }
 
-    /// The address and key of a destination: this node, any key, or the address of a known key.
-    private func resolve(
-        _ destination: MessageDestination,
-        in state: InMemoryMessageBusState
-    ) throws(MessageBusError) -> (IPv6Address, X25519.PublicKey) {
+    /// The address of a destination: any key's, or any overlay address (as the node's bus, which queues messages for
+    /// nodes it has not seen yet).
+    private func resolve(_ destination: MessageDestination) throws(MessageBusError) -> IPv6Address {
         switch destination {
-        case .publicKey(let key): return (key.overlayAddress, key)
-        case .ip(let address) where address == self.address: return (address, self.publicKey)
+        case .publicKey(let key): return key.overlayAddress
         case .ip(let address):
-            guard let key = state.knownKeys[address] else { throw .unknownDestination(address) }
-            return (address, key)
+            guard Subnet.overlay.contains(address) else { throw .unknownDestination(address) }
+            return address
         }
     }
 

@@ -12,7 +12,6 @@ struct InMemoryMessageBusState {
     }
 
     var policy: TopicPolicy
-    var knownKeys: [IPv6Address: X25519.PublicKey]
     /// Received messages not yet popped, oldest first.
     var inbox: [ReceivedMessage] = []
     /// Every message id received (a reply must answer one of them).

@@ -15,16 +15,14 @@ struct MessageRoutesTests {
     static let jsonHeaders: HTTPFields = [.contentType: "application/json"]
 
     /// Runs `body` against the admin router with the message routes of a fresh in-memory bus that has the fixture's
-    /// node key (and knows the remote key only if `knowsRemote`).
+    /// node key.
     func withClient(
         maximumMessageSize: Int = 4096,
-        knowsRemote: Bool = false,
         _ body: @Sendable (any TestClientProtocol, InMemoryMessageBus) async throws -> Void
     ) async throws {
-        let remote = try X25519.PublicKey(hexString: Self.remoteKeyHex)
         let bus = InMemoryMessageBus(
             publicKey: try X25519.PublicKey(hexString: Self.localKeyHex), maximumMessageSize: maximumMessageSize,
-            knownKeys: knowsRemote ? [remote] : [], now: { 1_716_100_000 }
+            now: { 1_716_100_000 }
         )
         let router = AdminHTTPServer.makeRouter(administration: try FixedNodeAdministration(), messages: bus)
         try await Application(router: router).test(.router) { client in try await body(client, bus) }
@@ -149,7 +147,7 @@ struct MessageRoutesTests {
 
     @Test("POST /api/v1/messages/reply/{id}: 204; 404 for an id never received; 400 for a malformed id")
     func reply() async throws {
-        try await self.withClient(knowsRemote: true) { client, bus in
+        try await self.withClient { client, bus in
             let message = try #require(bus.deliver([1], from: try Self.remoteKey()))
             let body = #"{"dst":{"ip":"\#(Self.remoteIP)"},"payload":"Ag=="}"#
             let replied = try await Self.post(client, "/api/v1/messages/reply/\(message.id.hexString)", body)
@@ -191,7 +189,8 @@ struct MessageRoutesTests {
              "Failed to deserialize the JSON body into the target type: topic: Invalid symbol 42, offset 0."),
             (#"{"dst":{"pk":"\#(remoteKeyHex)"},"topic":"\#(String(repeating: "QUFB", count: 85))QQ==","payload":""}"#,
              .badRequest, "topic is 256 bytes, at most 255 are allowed"),
-            (#"{"dst":{"ip":"\#(remoteIP)"},"payload":""}"#, .badRequest, "no public key known for \(remoteIP)"),
+            (#"{"dst":{"ip":"2001:db8::1"},"payload":""}"#, .badRequest,
+             "2001:db8::1 is not a Mycelium overlay address (400::/7)"),
             (#"{"dst":{"pk":"\#(remoteKeyHex)"},"payload":"\#(String(repeating: "A", count: 24))"}"#, .contentTooLarge,
              "message is 18 bytes, at most 16 are allowed"),
             (#"{"dst":{"pk":"\#(remoteKeyHex)"},"#, .badRequest,

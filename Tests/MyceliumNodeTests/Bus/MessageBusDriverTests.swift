@@ -118,3 +118,51 @@ extension PushOutcome {
         }
     }
 }
+
+/// A topic's forward socket (spec §5.4) answers for the node.
+@Suite("Message bus topic forwarding")
+struct MessageBusForwardingTests {
+    @Test("a message under a topic with a forward socket goes to the socket, and its answer comes back as the reply")
+    func forwardSocketAnswers() async throws {
+        let directory = try BusTemporaryDirectory()
+        let path = directory.path + "/echo.sock"
+        let server = try await ReversingSocketServer.start(path: path)
+        try await BusPair.run { pair in
+            // A topic with an entry accepts only its listed sources (spec §5.4).
+            try await pair.b.addTopic(Array("echo".utf8))
+            try await pair.b.addTopicSource(Subnet.overlay, to: Array("echo".utf8))
+            try await pair.b.setTopicForwardSocket(path, for: Array("echo".utf8))
+            let outcome = try await pair.a.send(
+                OutgoingMessage(
+                    destination: .publicKey(pair.b.identity.publicKey), topic: Array("echo".utf8),
+                    payload: Array("stressed".utf8)
+                ),
+                replyTimeout: .seconds(10)
+            )
+            guard case .reply(let reply) = outcome else { Issue.record("no reply: \(outcome)"); return }
+            #expect(reply.payload == Array("desserts".utf8))
+            #expect(reply.source == pair.b.identity.address)
+            // Forwarded, so not left in B's inbox.
+            let left = try await pair.b.receive(peek: true, timeout: .zero, topic: nil)
+            #expect(left == nil)
+        }
+        try await server.close()
+    }
+
+    @Test("when the forward socket is gone, the message stays in the inbox")
+    func forwardSocketMissing() async throws {
+        try await BusPair.run { pair in
+            try await pair.b.addTopic(Array("gone".utf8))
+            try await pair.b.addTopicSource(pair.a.identity.subnet, to: Array("gone".utf8))
+            try await pair.b.setTopicForwardSocket("/nonexistent/mycelium.sock", for: Array("gone".utf8))
+            _ = try await pair.a.send(
+                OutgoingMessage(
+                    destination: .publicKey(pair.b.identity.publicKey), topic: Array("gone".utf8), payload: [42]
+                ),
+                replyTimeout: nil
+            )
+            let kept = try await pair.b.receive(peek: false, timeout: .seconds(10), topic: Array("gone".utf8))
+            #expect(kept?.payload == [42])
+        }
+    }
+}
