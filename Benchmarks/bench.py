@@ -3,7 +3,9 @@
 
 One run measures, on the same namespace topologies (pair A-B, line A-B-C, triangle A-B-C-A):
 TCP throughput (1 and 4 streams), ping RTT, daemon CPU seconds per GB and, on the triangle, the failover gap
-after the direct link is silently cut. Prints one table to stdout, progress to stderr, and writes JSON.
+after the direct link is silently cut; on the pair and the line also a 10 MiB TCP transfer and, for mycelium, its
+message bus (1 KiB message rates, one 10 MiB message) through the HTTP API. Prints one table to stdout, progress to
+stderr, and writes JSON.
 
 No traffic leaves the machine: every address lives on veth pairs between namespaces this script creates,
 daemons only peer with the static addresses given here, and multicast/link-local discovery is switched off.
@@ -691,10 +693,15 @@ TRANSFER_PORT = 5202
 API_PORT = 8989
 
 BUS_HELPER = r'''
-import base64, hashlib, http.client, json, random, socket, sys, threading, time
+import base64, hashlib, http.client, json, random, resource, socket, sys, threading, time
 
 API = ("127.0.0.1", %(api_port)d)
 JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def say(obj):
@@ -793,6 +800,7 @@ def recv_many(expected, seed, size, threads, source_pk, poll, deadline_s):
     threading.Thread(target=watch_stdin, daemon=True).start()
     workers = [threading.Thread(target=worker) for _ in range(threads)]
     say({"ready": True, "leftover": leftover})
+    cpu_start = cpu()
     for thread in workers:
         thread.start()
     done.wait(deadline_s)
@@ -804,7 +812,8 @@ def recv_many(expected, seed, size, threads, source_pk, poll, deadline_s):
     say({"received": len(state["seen"]), "valid": len(state["indices"]), "duplicates": state["duplicates"],
          "bad": state["bad"], "errors": state["errors"][:20], "error_count": len(state["errors"]),
          "polls": state["polls"], "empty_polls": state["empty_polls"], "timed_out": timed_out,
-         "first": times[0] if times else None, "last": times[-1] if times else None, "leftover": leftover})
+         "first": times[0] if times else None, "last": times[-1] if times else None, "leftover": leftover,
+         "cpu_s": cpu() - cpu_start})
 
 
 def send_many(destination_pk, count, seed, size, threads, topic):
@@ -842,6 +851,7 @@ def send_many(destination_pk, count, seed, size, threads, topic):
         conn.close()
 
     workers = [threading.Thread(target=worker) for _ in range(threads)]
+    cpu_start = cpu()
     start = time.monotonic()
     for thread in workers:
         thread.start()
@@ -849,7 +859,7 @@ def send_many(destination_pk, count, seed, size, threads, topic):
         thread.join()
     accepted = [value for value in ids if value]
     say({"start": start, "last_accept": max(accept_times) if accept_times else None, "accepted": len(accepted),
-         "errors": errors[:20], "error_count": len(errors)})
+         "errors": errors[:20], "error_count": len(errors), "cpu_s": cpu() - cpu_start})
     # The orchestrator says when the receiver is done; then the sender's view of every message.
     sys.stdin.readline()
     states, lock2, queue = {}, threading.Lock(), iter(accepted)
@@ -1158,6 +1168,7 @@ def bus_small(lab, system, client, server, source_pk, destination_pk, args, seed
         "get_errors": got["error_count"], "get_error_samples": got["errors"][:5], "timed_out": got["timed_out"],
         "long_polls": got["polls"], "empty_long_polls": got["empty_polls"],
         "leftover_in_inbox": ready.get("leftover"), "sender_states": states, "daemon_cpu_s": cpu,
+        "client_cpu_s": {"senders": round(sent["cpu_s"], 3), "receivers": round(got["cpu_s"], 3)},
         "accept_s": None if sent["last_accept"] is None else sent["last_accept"] - sent["start"],
         "deliver_s": None if got["last"] is None else got["last"] - sent["start"],
     }
@@ -1217,7 +1228,8 @@ def measure_transfers(lab, system, topology, last, args, entry, repetition):
     log(f"{topology}/mycelium #{repetition}: bus {args.bus_messages} × {args.bus_message_size} B: accepted "
         f"{small['accepted']} at {accept}, delivered {small['valid']} at {deliver} (daemon CPU "
         + ", ".join(f"{node.upper()} {value:.2f} s" for node, value in sorted(small["daemon_cpu_s"].items()))
-        + f"); sender's states afterwards {small['sender_states']}"
+        + f"; clients: senders {small['client_cpu_s']['senders']:.2f} s, receivers "
+        f"{small['client_cpu_s']['receivers']:.2f} s); sender's states afterwards {small['sender_states']}"
         + (f"; {small['leftover_in_inbox']} stale messages drained first" if small["leftover_in_inbox"] else ""))
     if small["problems"]:
         entry.setdefault("bus_problems", []).extend(small["problems"])
@@ -1383,7 +1395,7 @@ def fmt(value, kind):
     if kind == "s":
         return f"{value:.2f} s"
     if kind == "ms":
-        return f"{value * 1000:,.0f} ms"
+        return f"{value * 1000:,.1f} ms" if value < 0.1 else f"{value * 1000:,.0f} ms"
     if kind == "rate":
         return f"{value:,.0f} msg/s"
     if kind == "times":

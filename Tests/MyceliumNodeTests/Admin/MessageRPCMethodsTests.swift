@@ -118,7 +118,7 @@ struct MessageRPCMethodsTests {
             let topic = String(repeating: "QUFB", count: 86)
             let longTopic = #"{"dst":{"pk":"\#(Self.remoteKeyHex)"},"topic":"\#(topic)","payload":""}"#
             #expect(try await post(Self.call("pushMessage", "[\(longTopic)]")) == Self.failure(-32015))
-            let unknown = #"{"dst":{"ip":"\#(Self.remoteIP)"},"payload":""}"#
+            let unknown = #"{"dst":{"ip":"2001:db8::1"},"payload":""}"#
             #expect(try await post(Self.call("pushMessage", "[\(unknown)]")) == Self.failure(-32015))
             let large = #"{"dst":{"pk":"\#(Self.remoteKeyHex)"},"payload":"\#(String(repeating: "A", count: 24))"}"#
             #expect(try await post(Self.call("pushMessage", "[\(large)]")) == Self.failure(-32015))
