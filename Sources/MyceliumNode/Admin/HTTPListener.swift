@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import MyceliumCore
 import NIOCore
@@ -29,6 +30,7 @@ public struct HTTPListener: Sendable, CustomStringConvertible {
         let listening = ListeningFlag()
         let application = Application(
             responder: responder,
+            server: .http1(configuration: HTTP1Channel.Configuration(additionalChannelHandlers: [ExpectContinueHandler()])),
             configuration: ApplicationConfiguration(
                 address: .hostname(address.host, port: Int(address.port)),
                 serverName: nil
