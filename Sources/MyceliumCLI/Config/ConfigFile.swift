@@ -87,17 +87,7 @@ public struct ConfigFile: Hashable, Sendable {
 
     /// Parses TOML text; `path` is only used in error messages.
     public init(toml text: String, path: String) throws(ConfigError) {
-        let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw .syntax(
-                path: path, line: error.source.begin.line, column: error.source.begin.column,
-                message: error.description
-            )
-        } catch {
-            throw .syntax(path: path, line: 0, column: 0, message: "\(error)")
-        }
+        let table = try TOMLTable.parsing(text, path: path)
         let reader = Reader(table: table, path: path)
         for key in table.keys.sorted() where !Self.keys.contains(key) {
             throw .unknownKey(path: path, key: key)

@@ -40,17 +40,7 @@ public enum TopicConfigFile {
 
     /// Parses TOML text; `path` is only used in error messages.
     public static func parse(toml text: String, path: String) throws(ConfigError) -> TopicPolicy {
-        let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw .syntax(
-                path: path, line: error.source.begin.line, column: error.source.begin.column,
-                message: error.description
-            )
-        } catch {
-            throw .syntax(path: path, line: 0, column: 0, message: "\(error)")
-        }
+        let table = try TOMLTable.parsing(text, path: path)
         var policy = TopicPolicy()
         for key in table.keys.sorted() {
             guard let value = table[key] else { continue }
