@@ -44,8 +44,9 @@ test: deps
 	  exit $$status ) 2>&1 | tee .build/test.log \
 		| awk '!/^◇/ && (/✘|recorded an issue|SKIPPED|^fuzz |^sim:|^cluster:|^dataplane:|^bus:|^store:|Test run with|Executed [0-9]+ tests|^error:/)'
 
-# Data-plane benchmark (as root): plain IPv6 vs. this node vs. Debian's yggdrasil, in network namespaces on this
-# machine only (pair, line and triangle of veths), printed as one table; see Benchmarks/README.md.
+# Benchmark (as root): plain IPv6 vs. this node vs. Debian's yggdrasil, in network namespaces on this machine only
+# (pair, line and triangle of veths), and this node's message bus (1 KiB message rate, a 10 MiB message) beside a
+# TCP transfer of the same bytes, printed as one table; see Benchmarks/README.md.
 # Installing yggdrasil: a temporary policy-rc.d keeps the package from starting its system-wide service (which would
 # use multicast discovery on the LAN); the service is left disabled. BENCH_ARGS passes options, e.g.
 # `make bench BENCH_ARGS="--only raw,mycelium --topologies pair --duration 2"`.
