@@ -31,12 +31,6 @@ struct MessageInbox {
         return message
     }
 
-    /// Removes the message with this store sequence (a reply handed to its waiter, a forwarded message).
-    mutating func remove(sequence: Int64) {
-        guard let index = self.messages.firstIndex(where: { $0.sequence == sequence }) else { return }
-        self.remove(at: index)
-    }
-
     private mutating func remove(at index: Int) {
         self.bytes -= self.messages[index].message.payload.count
         self.messages.remove(at: index)
