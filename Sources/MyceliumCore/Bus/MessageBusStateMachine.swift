@@ -88,7 +88,8 @@ public struct MessageBusStateMachine: Sendable {
 
     /// Unfinished outgoing messages and their payload bytes.
     public var outboxUsage: (messages: Int, bytes: Int) {
-        (self.outbox.values.lazy.filter { !$0.phase.isFinal }.count, self.outboxBytes)
+        // Unfinished messages are exactly the running and the queued ones; the outbox also remembers finished ones.
+        (self.active.count + self.queued.values.reduce(0) { $0 + $1.count }, self.outboxBytes)
     }
 
     // MARK: - Timers
