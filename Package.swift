@@ -63,8 +63,30 @@ let package = Package(
             dependencies: [
                 "MyceliumCore",
                 "MyceliumCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: - Gateways (one target per adapter family; they see the node only through `MessageBus`)
+        .target(
+            name: "MyceliumMailGateway",
+            dependencies: [
+                "MyceliumCore",
+                "MyceliumCrypto",
+                "MyceliumGatewayKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Gateways/Mail",
+            exclude: ["README.md"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -91,6 +113,7 @@ let package = Package(
                 "MyceliumCore",
                 "MyceliumNode",
                 "MyceliumGatewayKit",
+                "MyceliumMailGateway",
                 .product(name: "Logging", package: "swift-log"),
                 "MyceliumCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -155,6 +178,9 @@ let package = Package(
             name: "MyceliumGatewayKitTests",
             dependencies: [
                 "MyceliumGatewayKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 "MyceliumCore",
                 "MyceliumCrypto",
                 "MyceliumNode",
@@ -164,10 +190,27 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "MyceliumMailGatewayTests",
+            dependencies: [
+                "MyceliumMailGateway",
+                "MyceliumGatewayKit",
+                "MyceliumCore",
+                "MyceliumCrypto",
+                "MyceliumTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "MyceliumCLITests",
             dependencies: [
                 "MyceliumCLI",
                 "MyceliumGatewayKit",
+                "MyceliumMailGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "MyceliumCore",
                 "MyceliumCrypto",
