@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -ec
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-DEBIAN_PACKAGES := libsodium-dev libssl-dev libxml2-dev libsqlite3-dev pkg-config iproute2 iperf3 iputils-ping traceroute curl
+DEBIAN_PACKAGES := libsodium-dev libssl-dev libxml2-dev libsqlite3-dev pkg-config iproute2 iperf3 iputils-ping traceroute curl swaks isync fetchmail neomutt
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STATE_DIR := state
 
@@ -34,7 +34,7 @@ run: build
 # (fuzzers, simulator) never starve the clocks of the socket tests: pure code first, then sockets and processes,
 # then the suites that time real daemons.
 IO := MyceliumNodeTests|MyceliumCLITests|MyceliumGatewayKitTests|SystemLibrariesTests
-ALONE := ClusterTests|MessageBusDaemonTests|LinkLocalDiscoveryNamespaceTests|DataPlaneNamespaceTests
+ALONE := ClusterTests|MessageBusDaemonTests|MailGatewayDaemonTests|LinkLocalDiscoveryNamespaceTests|DataPlaneNamespaceTests
 test: deps
 	swift build --build-tests -q 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]|which are unhandled; explicitly declare' || true; }
 	( status=0; \
@@ -42,7 +42,7 @@ test: deps
 	  swift test --skip-build --filter '$(IO)' --skip '$(ALONE)' || status=1; \
 	  swift test --skip-build --filter '$(ALONE)' || status=1; \
 	  exit $$status ) 2>&1 | tee .build/test.log \
-		| awk '!/^◇/ && (/✘|recorded an issue|SKIPPED|^fuzz |^sim:|^cluster:|^dataplane:|^bus:|^store:|Test run with|Executed [0-9]+ tests|^error:/)'
+		| awk '!/^◇/ && (/✘|recorded an issue|SKIPPED|^fuzz |^sim:|^cluster:|^dataplane:|^bus:|^store:|^mail:|Test run with|Executed [0-9]+ tests|^error:/)'
 
 # Benchmark (as root): plain IPv6 vs. this node vs. Debian's yggdrasil, in network namespaces on this machine only
 # (pair, line and triangle of veths), and this node's message bus (1 KiB message rate, a 10 MiB message) beside a
@@ -50,7 +50,7 @@ test: deps
 # Installing yggdrasil: a temporary policy-rc.d keeps the package from starting its system-wide service (which would
 # use multicast discovery on the LAN); the service is left disabled. BENCH_ARGS passes options, e.g.
 # `make bench BENCH_ARGS="--only raw,mycelium --topologies pair --duration 2"`.
-BENCH_PACKAGES := iperf3 yggdrasil iputils-ping traceroute
+BENCH_PACKAGES := iperf3 yggdrasil iputils-ping traceroute dovecot-imapd dovecot-lmtpd
 bench: deps
 	@[ "$$(id -u)" = 0 ] || { echo "make bench must run as root (it creates network namespaces and TUN devices): sudo make bench" >&2; exit 1; }
 	@missing=""; \

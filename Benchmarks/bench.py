@@ -29,6 +29,10 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mail_bench  # noqa: E402 - the mail rows (Benchmarks/mail_bench.py)
+
 # ----------------------------------------------------------------------------------------------------------------------
 # Constants
 
@@ -112,6 +116,7 @@ def cleanup_all():
     if _CLEANED:
         return
     _CLEANED = True
+    mail_bench.cleanup()
     for lab in list(_LABS):
         try:
             lab.destroy()
@@ -1516,6 +1521,14 @@ def build_table(results, systems, topologies, args):
         rows.append(["failover gap (A-C cut), triangle", "—", cells["mycelium"], cells["yggdrasil"], "—",
                      ratio(values.get("mycelium"), values.get("yggdrasil"))])
 
+    mail_notes = []
+    if "mail" in results:
+        # Mail rows: the `raw` column is the reference server (Dovecot), mycelium/raw = ours ÷ Dovecot.
+        mail_rows, mail_notes = mail_bench.table_rows(results["mail"])
+        for label, dovecot, ours, quotient in mail_rows:
+            rows.append([label, dovecot, ours, "—", quotient, "—"])
+        mail_notes.insert(0, "mail rows: the raw column is Dovecot, mycelium/raw = ours ÷ Dovecot")
+
     header = ["metric (median)", "raw", "mycelium", "yggdrasil", "mycelium/raw", "mycelium/yggdrasil"]
     widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header))]
     lines = []
@@ -1556,6 +1569,7 @@ def build_table(results, systems, topologies, args):
                      "the figures are noisy, compare the per-run samples in the JSON")
     if any(cell.endswith(" *") for row in rows for cell in row):
         notes.append("* in at least one run the A->C traffic did not use the direct link before the cut")
+    notes += mail_notes
     return "\n".join(lines), notes
 
 
@@ -1571,7 +1585,15 @@ def versions(args, systems):
         found["yggdrasil"] = " ".join(output.split())
         package = run(["dpkg-query", "-W", "-f", "${Version}", "yggdrasil"], timeout=10, check=False).stdout
         found["yggdrasil_package"] = package.strip()
-    found["iperf3"] = (run(["iperf3", "--version"], timeout=10, check=False).stdout.splitlines() or [""])[0]
+    if systems:
+        found["iperf3"] = (run(["iperf3", "--version"], timeout=10, check=False).stdout.splitlines() or [""])[0]
+    if not args.skip_mail:
+        if "mycelium" in args.mail_server_list and "mycelium" not in found:
+            found["mycelium"] = run([args.mycelium, "--version"], timeout=10, check=False).stdout.strip()
+        if "dovecot" in args.mail_server_list and shutil.which("dovecot"):
+            found["dovecot"] = run(["dovecot", "--version"], timeout=10, check=False).stdout.strip()
+            package = run(["dpkg-query", "-W", "-f", "${Version}", "dovecot-imapd"], timeout=10, check=False).stdout
+            found["dovecot_package"] = package.strip()
     return found
 
 
@@ -1603,7 +1625,15 @@ def parse_args(argv):
     bus.add_argument("--bus-receivers", type=int, default=4, help="concurrent long polls draining them")
     bus.add_argument("--bus-timeout", type=float, default=120.0,
                      help="seconds each bus phase or transfer may take before it counts as failed")
+    mail = mail_bench.add_arguments(parser)
+    which_mail = mail.add_mutually_exclusive_group()
+    which_mail.add_argument("--mail-only", action="store_true",
+                            help="measure only the mail gateway beside Dovecot (no namespaces, iperf3, ping or bus)")
+    which_mail.add_argument("--skip-mail", action="store_true", help="skip the mail gateway and Dovecot rows")
     args = parser.parse_args(argv)
+    mail_bench.check_arguments(parser, args)
+    if args.mail_only and (args.bus_only or args.skip_bus):
+        parser.error("--mail-only cannot be combined with --bus-only or --skip-bus")
     systems = [item.strip() for item in args.only.split(",") if item.strip()]
     topologies = [item.strip() for item in args.topologies.split(",") if item.strip()]
     for item in systems:
@@ -1623,6 +1653,9 @@ def parse_args(argv):
     # Keep the order of the tables fixed, whatever order was given.
     args.systems = [name for name in SYSTEMS if name in systems]
     args.topology_list = [name for name in TOPOLOGIES if name in topologies]
+    if args.mail_only:
+        # Only the mail rows: no data-plane system, topology or bus.
+        args.systems, args.topology_list, args.skip_bus = [], [], True
     return args
 
 
@@ -1631,11 +1664,11 @@ def preflight(args):
         print("bench.py must run as root (it creates network namespaces and TUN devices): "
               "sudo make bench", file=sys.stderr)
         sys.exit(1)
-    needed = ["ip", "ping", "iperf3", "ss", "sysctl"]
+    needed = ["ip", "ping", "iperf3", "ss", "sysctl"] if args.systems else []
     if "yggdrasil" in args.systems:
         needed.append("yggdrasil")
     missing = [tool for tool in needed if shutil.which(tool) is None]
-    if "mycelium" in args.systems:
+    if "mycelium" in args.systems or (not args.skip_mail and "mycelium" in args.mail_server_list):
         if not (os.path.isfile(args.mycelium) and os.access(args.mycelium, os.X_OK)):
             missing.append(args.mycelium)
         else:
@@ -1672,10 +1705,15 @@ def main(argv):
             "bus_only": args.bus_only, "skip_bus": args.skip_bus, "bus_messages": args.bus_messages,
             "bus_message_size": args.bus_message_size, "bus_transfer_size": args.bus_transfer_size,
             "bus_senders": args.bus_senders, "bus_receivers": args.bus_receivers, "bus_timeout_s": args.bus_timeout,
+            "mail_only": args.mail_only, "skip_mail": args.skip_mail,
+            "mail": None if args.skip_mail else mail_bench.settings(args),
         },
     }
-    log(f"systems {', '.join(args.systems)}; topologies {', '.join(args.topology_list)}; "
-        f"{args.repetitions} repetitions of {args.duration} s; logs in {workdir}")
+    if args.systems:
+        log(f"systems {', '.join(args.systems)}; topologies {', '.join(args.topology_list)}; "
+            f"{args.repetitions} repetitions of {args.duration} s; logs in {workdir}")
+    if not args.skip_mail:
+        log(f"mail: {', '.join(args.mail_server_list)}; {args.mail_messages:,} messages")
     interrupted = False
     try:
         for topology in ("pair", "line"):
@@ -1683,6 +1721,8 @@ def main(argv):
                 measure_topology(lab, topology, args.systems, args, results)
         if "triangle" in args.topology_list and not args.bus_only:
             measure_failover(lab, args.systems, args, results)
+        if not args.skip_mail:
+            results["mail"] = mail_bench.run(args, keep_logs=args.keep_logs)
     except KeyboardInterrupt:
         interrupted = True
         log("interrupted; cleaning up")
@@ -1700,18 +1740,27 @@ def main(argv):
     meta["elapsed_s"] = round(time.time() - started, 1)
     print()
     described = [f"kernel {meta['versions']['kernel']}", f"{meta['cpus']} CPUs"]
-    if "mycelium" in args.systems:
+    if "mycelium" in args.systems or (not args.skip_mail and "mycelium" in args.mail_server_list):
         described.insert(0, f"mycelium: {meta['versions'].get('mycelium') or '?'}")
     if "yggdrasil" in args.systems:
         described.insert(0 if "mycelium" not in args.systems else 1,
                          f"yggdrasil {meta['versions'].get('yggdrasil_package') or '?'}")
-    parts = [f"median of {args.repetitions} runs"]
-    if not args.bus_only:
-        parts.append(f"iperf3 {args.duration} s, {args.ping_count} pings per RTT sample")
-    if not args.skip_bus:
-        parts.append(f"bus {args.bus_messages} × {size_text(args.bus_message_size)} ({args.bus_senders} senders, "
-                     f"{args.bus_receivers} long polls) and {size_text(args.bus_transfer_size)}")
-    print(f"Data-plane benchmark ({', '.join(described)}); {', '.join(parts)}")
+    if "dovecot" in meta["versions"]:
+        described.insert(len(described) - 2, f"dovecot {meta['versions'].get('dovecot_package') or '?'}")
+    parts = []
+    if not args.mail_only:
+        parts.append(f"median of {args.repetitions} runs")
+        if not args.bus_only:
+            parts.append(f"iperf3 {args.duration} s, {args.ping_count} pings per RTT sample")
+        if not args.skip_bus:
+            parts.append(f"bus {args.bus_messages} × {size_text(args.bus_message_size)} ({args.bus_senders} "
+                         f"senders, {args.bus_receivers} long polls) and {size_text(args.bus_transfer_size)}")
+    if not args.skip_mail:
+        parts.append(f"mail {args.mail_messages:,} messages (FETCH median of {args.mail_repetitions}), "
+                     f"{args.mail_smtp_clients} × {args.mail_smtp_messages} × {size_text(args.mail_smtp_size)} "
+                     "SMTP/LMTP")
+    title = "Mail benchmark" if args.mail_only else "Data-plane benchmark"
+    print(f"{title} ({', '.join(described)}); {', '.join(parts)}")
     print(table)
     for note in notes:
         print(f"  note: {note}")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MyceliumCore
+import MyceliumGatewayKit
 import MyceliumNode
 
 /// `mycelium`: with no subcommand it runs the node; the subcommands mirror upstream's CLI (spec §6.1).
@@ -14,6 +15,7 @@ public struct MyceliumCommand: AsyncParsableCommand {
         version: version,
         subcommands: [
             InspectCommand.self, GenerateKeysCommand.self, MessageCommand.self, PeersCommand.self, RoutesCommand.self,
+            UserCommand.self, GatewayCommand.self,
         ]
     )
 
@@ -46,9 +48,15 @@ public struct MyceliumCommand: AsyncParsableCommand {
     func resolvedConfiguration(
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConfigError) -> NodeConfiguration {
+        NodeConfiguration(flags: self.node.configuration, file: try self.configFileContents(environment: environment))
+    }
+
+    /// The configuration file's settings (`-c`, else the default location if it exists).
+    func configFileContents(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigError) -> ConfigFile {
         let path = self.configFile ?? ConfigFile.defaultPath(environment: environment)
-        let file = try ConfigFile.load(path: path, required: self.configFile != nil)
-        return NodeConfiguration(flags: self.node.configuration, file: file)
+        return try ConfigFile.load(path: path, required: self.configFile != nil)
     }
 
     public func run() async throws {
@@ -57,7 +65,14 @@ public struct MyceliumCommand: AsyncParsableCommand {
         let identity = NodeIdentity(secretKey: try KeyFile(path: self.keyFilePath()).loadOrCreate())
         var logger = Logger(label: "mycelium")
         logger.logLevel = self.silent ? .error : (self.debug ? .debug : .info)
-        try await Node(configuration: configuration, identity: identity, logger: logger).run()
+        let file = try self.configFileContents()
+        let stateDirectory = configuration.resolvedStateDirectory(environment: ProcessInfo.processInfo.environment)
+        let node = GatewayNode(publicKey: identity.publicKey)
+        try await Node(configuration: configuration, identity: identity, logger: logger).run { bus in
+            try GatewayLauncher.services(
+                file: file, bus: bus, node: node, stateDirectory: stateDirectory, logger: logger
+            )
+        }
     }
 }
 

@@ -2,6 +2,7 @@ import Glibc
 import Logging
 import MyceliumCore
 import MyceliumCrypto
+import MyceliumGatewayKit
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
@@ -42,7 +43,8 @@ public struct Node: Sendable {
     }
 
     /// Runs until SIGINT/SIGTERM (then shuts down gracefully and returns) or until a service fails (then throws).
-    public func run() async throws {
+    /// - Parameter gateways: makes the gateway services to run in this process, given the node's message bus.
+    public func run(gateways: (any MessageBus) throws -> [any Service] = { _ in [] }) async throws {
         var random = SecureRandom()
         let routerID = self.identity.makeRouterID(using: &random)
         self.logger.info(
@@ -108,6 +110,7 @@ public struct Node: Sendable {
                 logger: self.logger
             ),
         ]
+        services += try gateways(messageBus)
         if let metricsAddress = self.configuration.metricsAPIAddress {
             services.append(
                 MetricsHTTPServer(administration: administration, address: metricsAddress, logger: self.logger)

@@ -52,6 +52,12 @@ final class DaemonCluster: AdminPolling {
 
     private func keyPath(_ index: Int) -> String { "\(self.directory)/key-\(index).bin" }
 
+    /// Node `index`'s configuration file: `config-<index>.toml` if a test wrote one, else an empty file.
+    func configPath(_ index: Int) -> String {
+        let path = "\(self.directory)/config-\(index).toml"
+        return FileManager.default.fileExists(atPath: path) ? path : self.directory + "/empty.toml"
+    }
+
     /// Node `index`'s state directory (its message store); kept across restarts of the daemon.
     func stateDirectory(_ index: Int) -> String { "\(self.directory)/state-\(index)" }
 
@@ -71,7 +77,7 @@ final class DaemonCluster: AdminPolling {
         process.executableURL = MyceliumProcess.executable
         process.arguments =
             [
-                "-c", self.directory + "/empty.toml", "-k", self.keyPath(index), "-t", String(node.tcpPort),
+                "-c", self.configPath(index), "-k", self.keyPath(index), "-t", String(node.tcpPort),
                 "--api-addr", "127.0.0.1:\(node.apiPort)", "--jsonrpc-addr", "127.0.0.1:\(node.jsonRPCPort)",
                 "--no-tun", "--disable-peer-discovery", "--disable-quic", "--silent",
                 "--state-dir", self.stateDirectory(index),

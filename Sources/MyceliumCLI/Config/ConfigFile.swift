@@ -1,5 +1,6 @@
 import Foundation
 import MyceliumCore
+import MyceliumMailGateway
 import TOMLKit
 
 /// The settings a TOML configuration file may hold (spec §6.2, upstream's `MyceliumConfig`), each `nil` when the
@@ -34,6 +35,8 @@ public struct ConfigFile: Hashable, Sendable {
     public var maximumMessageSize: Int?
     /// Beyond upstream: how long the bus keeps trying to deliver a message, in seconds.
     public var messageRetrySeconds: Int?
+    /// Beyond upstream: the `[gateways.mail]` section, if present.
+    public var mailGateway: MailGatewayConfiguration?
 
     /// Accepted range of `max_message_size` / `--max-message-size`: 1 byte to 1 GiB.
     public static let maximumMessageSizeRange = 1...(1 << 30)
@@ -48,7 +51,7 @@ public struct ConfigFile: Hashable, Sendable {
         "disable_peer_discovery", "peer_discovery_port", "peer_discovery_interfaces", "api_addr", "jsonrpc_addr",
         "metrics_api_address", "firewall_mark", "update_workers", "topic_config", "cdn_cache", "enable_dns",
         "vsock_listen_port", "network_name", "network_key_file", "state_dir",
-        "hello_interval_ms", "max_message_size", "message_retry_seconds",
+        "hello_interval_ms", "max_message_size", "message_retry_seconds", "gateways",
     ]
 
     /// Longest configuration file read, in bytes.
@@ -88,7 +91,7 @@ public struct ConfigFile: Hashable, Sendable {
     /// Parses TOML text; `path` is only used in error messages.
     public init(toml text: String, path: String) throws(ConfigError) {
         let table = try TOMLTable.parsing(text, path: path)
-        let reader = Reader(table: table, path: path)
+        let reader = ConfigTableReader(table: table, path: path)
         for key in table.keys.sorted() where !Self.keys.contains(key) {
             throw .unknownKey(path: path, key: key)
         }
@@ -119,32 +122,38 @@ public struct ConfigFile: Hashable, Sendable {
         self.helloIntervalMilliseconds = try reader.integer("hello_interval_ms", in: 50...20_000)
         self.maximumMessageSize = try reader.integer("max_message_size", in: Self.maximumMessageSizeRange)
         self.messageRetrySeconds = try reader.integer("message_retry_seconds", in: Self.messageRetrySecondsRange)
+        try self.readGateways(reader)
     }
 }
 
-/// Typed access to a TOML table that turns every mismatch into a `ConfigError` naming the key.
-private struct Reader {
+/// Typed access to a TOML table that turns every mismatch into a `ConfigError` naming the key (prefixed with the
+/// table's own name for nested tables such as `gateways.mail`).
+struct ConfigTableReader {
     let table: TOMLTable
     let path: String
+    var keyPrefix = ""
+
+    /// `key` as an error message names it.
+    func qualified(_ key: String) -> String { self.keyPrefix + key }
 
     func string(_ key: String) throws(ConfigError) -> String? {
         guard let value = self.table[key] else { return nil }
-        guard let string = value.string else { throw .wrongType(path: self.path, key: key, expected: "a string") }
+        guard let string = value.string else { throw .wrongType(path: self.path, key: self.qualified(key), expected: "a string") }
         return string
     }
 
     func bool(_ key: String) throws(ConfigError) -> Bool? {
         guard let value = self.table[key] else { return nil }
-        guard let bool = value.bool else { throw .wrongType(path: self.path, key: key, expected: "true or false") }
+        guard let bool = value.bool else { throw .wrongType(path: self.path, key: self.qualified(key), expected: "true or false") }
         return bool
     }
 
     func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int? {
         guard let value = self.table[key] else { return nil }
-        guard let integer = value.int else { throw .wrongType(path: self.path, key: key, expected: "an integer") }
+        guard let integer = value.int else { throw .wrongType(path: self.path, key: self.qualified(key), expected: "an integer") }
         guard range.contains(integer) else {
             throw .invalidValue(
-                path: self.path, key: key,
+                path: self.path, key: self.qualified(key),
                 reason: "\(integer) is out of range \(range.lowerBound)...\(range.upperBound)"
             )
         }
@@ -158,7 +167,7 @@ private struct Reader {
     func path(_ key: String) throws(ConfigError) -> String? {
         guard let path = try self.string(key) else { return nil }
         guard !path.isEmpty, !path.contains("\0") else {
-            throw .invalidValue(path: self.path, key: key, reason: "must be a non-empty path")
+            throw .invalidValue(path: self.path, key: self.qualified(key), reason: "must be a non-empty path")
         }
         return path
     }
@@ -166,7 +175,7 @@ private struct Reader {
     func interfaceName(_ key: String) throws(ConfigError) -> String? {
         guard let name = try self.string(key) else { return nil }
         guard (1...15).contains(name.utf8.count), !name.contains("/"), !name.contains(" ") else {
-            throw .invalidValue(path: self.path, key: key, reason: "'\(name)' is not a valid interface name")
+            throw .invalidValue(path: self.path, key: self.qualified(key), reason: "'\(name)' is not a valid interface name")
         }
         return name
     }
@@ -174,12 +183,12 @@ private struct Reader {
     func stringArray(_ key: String) throws(ConfigError) -> [String]? {
         guard let value = self.table[key] else { return nil }
         guard let array = value.array else {
-            throw .wrongType(path: self.path, key: key, expected: "an array of strings")
+            throw .wrongType(path: self.path, key: self.qualified(key), expected: "an array of strings")
         }
         var strings: [String] = []
         for element in array {
             guard let string = element.string else {
-                throw .wrongType(path: self.path, key: key, expected: "an array of strings")
+                throw .wrongType(path: self.path, key: self.qualified(key), expected: "an array of strings")
             }
             strings.append(string)
         }
@@ -190,7 +199,7 @@ private struct Reader {
         guard let text = try self.string(key) else { return nil }
         guard let address = SocketAddress(text) else {
             throw .invalidValue(
-                path: self.path, key: key, reason: "'\(text)' is not an IP socket address such as 127.0.0.1:8989"
+                path: self.path, key: self.qualified(key), reason: "'\(text)' is not an IP socket address such as 127.0.0.1:8989"
             )
         }
         return address
@@ -206,14 +215,14 @@ private struct Reader {
         } else if let list = try? self.stringArray(key) {
             texts = list
         } else {
-            throw .wrongType(path: self.path, key: key, expected: "an endpoint string or an array of them")
+            throw .wrongType(path: self.path, key: self.qualified(key), expected: "an endpoint string or an array of them")
         }
         var endpoints: [PeerEndpoint] = []
         for text in texts {
             do {
                 endpoints.append(try PeerEndpoint(parsing: text))
             } catch {
-                throw .invalidValue(path: self.path, key: key, reason: "invalid endpoint '\(text)': \(error)")
+                throw .invalidValue(path: self.path, key: self.qualified(key), reason: "invalid endpoint '\(text)': \(error)")
             }
         }
         return endpoints
