@@ -217,8 +217,9 @@ struct MailGatewayDaemonTests {
             """.write(toFile: mbsyncrc, atomically: true, encoding: .utf8)
         let first = try ToolProcess.run(["mbsync", "-c", mbsyncrc, "-a"])
         #expect(first.succeeded, "mbsync: \(first.transcript)")
-        let downloaded = (try? FileManager.default.contentsOfDirectory(atPath: maildir + "/INBOX/cur")).map(\.count) ?? 0
-            + ((try? FileManager.default.contentsOfDirectory(atPath: maildir + "/INBOX/new")).map(\.count) ?? 0)
+        let downloaded = ["cur", "new"].reduce(0) { count, folder in
+            count + ((try? FileManager.default.contentsOfDirectory(atPath: "\(maildir)/INBOX/\(folder)"))?.count ?? 0)
+        }
         #expect(downloaded >= 2, "mbsync downloaded \(downloaded) messages")
         let draftDirectory = maildir + "/Drafts/new"
         try FileManager.default.createDirectory(atPath: draftDirectory, withIntermediateDirectories: true)

@@ -2,6 +2,7 @@ import Logging
 import MyceliumGatewayKit
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 import Testing
 
 /// The test gave up waiting.
@@ -71,6 +72,17 @@ private final class TestClient {
     for try await chunk in connection.inbound {
         if String(buffer: chunk).hasPrefix("boom") { throw TimedOut() }
         try await connection.outbound.write(chunk)
+    }
+}
+
+/// A listener run as a swift-service-lifecycle service.
+private struct ListenerService: Service {
+    let listener: ConnectionListener
+    let handle: @Sendable (GatewayConnection) async throws -> Void
+    let bound: AsyncStream<SocketAddress>.Continuation
+
+    func run() async throws {
+        try await self.listener.run(onBound: { self.bound.yield($0) }, handle: self.handle)
     }
 }
 
@@ -214,25 +226,56 @@ struct ConnectionListenerTests {
         }
     }
 
-    @Test("on shutdown a handler may still write a goodbye before its connection closes")
-    func goodbye() async throws {
+    @Test("on graceful shutdown a handler may still write a goodbye; then the listener's service returns")
+    func gracefulShutdown() async throws {
         let listener = ConnectionListener(
             name: "test", configuration: .init(host: "127.0.0.1", port: 0), logger: Self.logger)
         let polite: @Sendable (GatewayConnection) async throws -> Void = { connection in
-            do { try await echo(connection) } catch {}
+            do { try await cancelWhenGracefulShutdown { try await echo(connection) } } catch {}
             try await connection.outbound.write(ByteBuffer(string: "bye\n"))
         }
         try await withTimeout(.seconds(20)) {
             let (bound, continuation) = AsyncStream<SocketAddress>.makeStream()
+            let service = ListenerService(listener: listener, handle: polite, bound: continuation)
+            let serviceGroup = ServiceGroup(services: [service], logger: Self.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await listener.run(onBound: { continuation.yield($0) }, handle: polite) }
+                group.addTask { try await serviceGroup.run() }
                 var addresses = bound.makeAsyncIterator()
                 let port = try #require(await addresses.next()?.port)
                 try await TestClient.withClient(port: port) { client in
                     #expect(try await client.exchange(send: "a\n", expecting: 2).text == "a\n")
-                    group.cancelAll()
+                    await serviceGroup.triggerGracefulShutdown()
                     let rest = try await client.exchange()
                     #expect(rest.text == "bye\n" && rest.closed)
+                    try await group.waitForAll()
+                }
+                await #expect(throws: (any Error).self) {
+                    try await TestClient.withClient(port: port) { _ in }
+                }
+            }
+        }
+    }
+
+    @Test("on graceful shutdown, connections whose handlers do not return are closed after the grace period")
+    func gracePeriod() async throws {
+        let configuration = ConnectionListener.Configuration(
+            host: "127.0.0.1", port: 0, shutdownGracePeriod: .milliseconds(200))
+        let listener = ConnectionListener(name: "test", configuration: configuration, logger: Self.logger)
+        try await withTimeout(.seconds(20)) {
+            let (bound, continuation) = AsyncStream<SocketAddress>.makeStream()
+            let service = ListenerService(listener: listener, handle: echo, bound: continuation)
+            let serviceGroup = ServiceGroup(services: [service], logger: Self.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await serviceGroup.run() }
+                var addresses = bound.makeAsyncIterator()
+                let port = try #require(await addresses.next()?.port)
+                try await TestClient.withClient(port: port) { client in
+                    #expect(try await client.exchange(send: "a\n", expecting: 2).text == "a\n")
+                    let clock = ContinuousClock()
+                    let start = clock.now
+                    await serviceGroup.triggerGracefulShutdown()
+                    #expect(try await client.exchange().closed)
+                    #expect(clock.now - start >= .milliseconds(150))
                     try await group.waitForAll()
                 }
             }

@@ -25,6 +25,8 @@ public final class AccountStore: Sendable {
     private let queue: DatabaseQueue
     /// Recently verified logins (see ``VerifiedLoginCache``).
     private let cache: Mutex<VerifiedLoginCache>
+    /// Full Argon2id verifications of stored hashes so far (tests observe cache hits through it).
+    private let verifications = Atomic<Int>(0)
 
     /// Opens (creating if needed) the accounts database at `path`.
     ///
@@ -172,6 +174,7 @@ public final class AccountStore: Sendable {
             $0.isVerified(name: canonical, storedHash: storedHash, passwordMAC: mac, now: .now)
         }
         if cached { return canonical }
+        self.verifications.add(1, ordering: .relaxed)
         guard PasswordHash.verify(password, against: storedHash) else {
             self.cache.withLock { $0.remove(name: canonical) }
             return nil
@@ -182,6 +185,9 @@ public final class AccountStore: Sendable {
 
     /// The number of logins in the verified-login cache (tests).
     var cachedLoginCount: Int { self.cache.withLock { $0.count } }
+
+    /// The number of full Argon2id verifications of stored hashes so far (tests).
+    var verificationCount: Int { self.verifications.load(ordering: .relaxed) }
 
     /// A hash of a password nobody has, verified against for unknown names; computed on first use.
     private static let dummyHash: String? = try? PasswordHash.hash(SecureRandom.bytes(16), strength: .interactive)

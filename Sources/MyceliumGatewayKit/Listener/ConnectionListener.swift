@@ -1,13 +1,19 @@
 import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
 /// The accept loop every TCP gateway uses: binds a port and serves each connection in its own child task, with a
 /// connection limit and an idle timeout.
 ///
-/// `run` returns when its task is cancelled: it stops accepting at once and cancels the handler tasks (a handler's
-/// inbound stream ends; it may still write a goodbye), closes the connections still open after
-/// ``Configuration/shutdownGracePeriod``, and waits for the handlers to return. With
+/// Shutdown, two ways:
+/// - Graceful shutdown (swift-service-lifecycle; call `run` directly from a `Service`'s `run()`, without
+///   `cancelWhenGracefulShutdown`): the listener stops accepting at once; handlers, which see the graceful shutdown
+///   too (`cancelWhenGracefulShutdown` around their read loop, or `withGracefulShutdownHandler`), may still write a
+///   goodbye (`* BYE`, `421`) and return; connections still open after ``Configuration/shutdownGracePeriod`` are
+///   closed; `run` returns when every handler has.
+/// - Task cancellation: the listener stops accepting, closes every connection and cancels the handlers (a cancelled
+///   task cannot write to an `NIOAsyncChannelOutboundWriter`), waits for them and returns. With
 /// swift-service-lifecycle, call it from a `Service`'s `run()` inside `cancelWhenGracefulShutdown { … }`, so graceful
 /// shutdown ends it.
 public struct ConnectionListener: Sendable {
@@ -23,7 +29,7 @@ public struct ConnectionListener: Sendable {
         public var idleTimeout: Duration = .seconds(300)
         /// Written before closing a connection over the limit (e.g. `* BYE Too many connections\r\n`); may be empty.
         public var overloadReply: [UInt8] = []
-        /// On shutdown, how long cancelled handlers may still write (a goodbye such as `* BYE`) before every
+        /// On graceful shutdown, how long handlers may still write (a goodbye such as `* BYE`) before every
         /// connection still open is closed.
         public var shutdownGracePeriod: Duration = .seconds(1)
 
@@ -78,26 +84,36 @@ public struct ConnectionListener: Sendable {
         onBound(address)
         let serverChannel = server.channel
         let gracePeriod = TimeAmount(self.configuration.shutdownGracePeriod)
-        try await withTaskCancellationHandler {
-            try await withThrowingDiscardingTaskGroup { group in
-                // The accept loop ended without a shutdown (an accept error): close everything now. On shutdown,
-                // the cancellation handler closes what is left after the grace period.
-                defer { if !Task.isCancelled { registry.closeAll() } }
-                try await server.executeThenClose { accepted in
-                    for try await admission in accepted {
-                        switch admission {
-                        case .refused:
-                            continue
-                        case .serve(let connection):
-                            group.addTask { await self.serve(connection, handle: handle) }
+        do {
+            try await withGracefulShutdownHandler {
+                try await withTaskCancellationHandler {
+                    try await withThrowingDiscardingTaskGroup { group in
+                        // The accept loop ended on its own (an accept error): close everything now.
+                        defer { if !registry.isShuttingDown { registry.closeAll() } }
+                        try await server.executeThenClose { accepted in
+                            for try await admission in accepted {
+                                switch admission {
+                                case .refused:
+                                    continue
+                                case .serve(let connection):
+                                    group.addTask { await self.serve(connection, handle: handle) }
+                                }
+                            }
                         }
                     }
+                } onCancel: {
+                    registry.stopAdmitting()
+                    serverChannel.close(promise: nil)
+                    registry.closeAll()
                 }
+            } onGracefulShutdown: {
+                registry.stopAdmitting()
+                serverChannel.close(promise: nil)
+                serverChannel.eventLoop.scheduleTask(in: gracePeriod) { registry.closeAll() }
             }
-        } onCancel: {
-            registry.stopAdmitting()
-            serverChannel.close(promise: nil)
-            serverChannel.eventLoop.scheduleTask(in: gracePeriod) { registry.closeAll() }
+        } catch {
+            // The accept loop may end with an error when shutdown closes the socket: that is a normal return.
+            guard Task.isCancelled || registry.isShuttingDown else { throw error }
         }
         self.logger.info("Stopped listening", metadata: ["address": "\(address)"])
     }

@@ -16,6 +16,9 @@ final class ConnectionRegistry: Sendable {
         self.limit = limit
     }
 
+    /// Whether shutdown has begun (no connection is admitted any more).
+    var isShuttingDown: Bool { self.state.withLock { $0.isShuttingDown } }
+
     /// The number of open connections.
     var count: Int { self.state.withLock { $0.channels.count } }
 
