@@ -34,7 +34,7 @@ run: build
 # (fuzzers, simulator) never starve the clocks of the socket tests: pure code first, then sockets and processes,
 # then the suites that time real daemons.
 IO := MyceliumNodeTests|MyceliumCLITests|MyceliumGatewayKitTests|SystemLibrariesTests
-ALONE := ClusterTests|MessageBusDaemonTests|MailGatewayDaemonTests|LinkLocalDiscoveryNamespaceTests|DataPlaneNamespaceTests
+ALONE := ClusterTests|MessageBusDaemonTests|MailGatewayDaemonTests|MailNamespaceTests|LinkLocalDiscoveryNamespaceTests|DataPlaneNamespaceTests
 test: deps
 	swift build --build-tests -q 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]|which are unhandled; explicitly declare' || true; }
 	( status=0; \

@@ -70,7 +70,12 @@ struct MailGatewayDaemonTests {
 
     /// `user@<address as 32 hex digits>.mycelium` of node `index`.
     static func address(_ user: String, _ cluster: DaemonCluster, _ index: Int) -> String {
-        let hex = cluster.nodes[index].secretKey.publicKey.overlayAddress.bytes.map { String(format: "%02x", $0) }
+        Self.domainAddress(user, cluster.nodes[index].secretKey.publicKey)
+    }
+
+    /// `user@<the key's overlay address as 32 hex digits>.mycelium`.
+    static func domainAddress(_ user: String, _ key: X25519.PublicKey) -> String {
+        let hex = key.overlayAddress.bytes.map { String(format: "%02x", $0) }
         return "\(user)@\(hex.joined()).mycelium"
     }
 

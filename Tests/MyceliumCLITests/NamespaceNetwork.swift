@@ -227,6 +227,22 @@ final class NamespaceNetwork: AdminPolling {
     }
 
     private func keyPath(_ index: Int) -> String { "\(self.directory)/key-\(index).bin" }
+
+    /// Node `index`'s configuration file: `config-<index>.toml` if a test wrote one, else an empty file.
+    func configPath(_ index: Int) -> String {
+        let path = "\(self.directory)/config-\(index).toml"
+        return FileManager.default.fileExists(atPath: path) ? path : self.directory + "/empty.toml"
+    }
+
+    /// Node `index`'s state directory.
+    func stateDirectory(_ index: Int) -> String { self.directory + "/state-\(index)" }
+
+    /// Stops node `index`'s daemon the hard way (SIGKILL) and waits for it.
+    func killDaemon(_ index: Int) async {
+        guard let daemon = self.daemons[index] else { return }
+        daemon.signal(SIGKILL)
+        _ = await daemon.wait(timeout: .seconds(5))
+    }
     func logPath(_ index: Int) -> String { "\(self.directory)/daemon-\(index).log" }
 
     // MARK: - Daemons
@@ -265,10 +281,10 @@ final class NamespaceNetwork: AdminPolling {
         let peers = self.links.filter { $0.a == index }.map { "tcp://[\($0.bAddress)]:\(Self.tcpPort)" }
         let arguments =
             [
-                MyceliumProcess.executable.path, "-c", self.directory + "/empty.toml", "-k", self.keyPath(index),
+                MyceliumProcess.executable.path, "-c", self.configPath(index), "-k", self.keyPath(index),
                 "-t", String(Self.tcpPort), "--api-addr", "127.0.0.1:\(Self.apiPort)",
                 "--jsonrpc-addr", "127.0.0.1:\(Self.apiPort + 1)", "--disable-peer-discovery", "--disable-quic",
-                "--tun-name", Self.tunName, "--state-dir", self.directory + "/state-\(index)",
+                "--tun-name", Self.tunName, "--state-dir", self.stateDirectory(index),
             ] + (peers.isEmpty ? [] : ["--peers"] + peers) + extraArguments
         let command = try NamespaceCommand(
             namespace: self.nodes[index].namespace, arguments: arguments, directory: self.directory)

@@ -48,6 +48,34 @@ struct MailStoreMessageTests {
         }
     }
 
+    @Test("concurrent appends get distinct ascending UIDs")
+    func concurrentAppends() async throws {
+        let fixture = try MailStoreFixture()
+        defer { fixture.remove() }
+        let store = fixture.store
+        try await store.prepareUser("alice")
+        let uids = try await withThrowingTaskGroup(of: UInt32.self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    try await store.append(
+                        user: "alice", mailbox: "INBOX", message: Self.message(index), flags: MessageFlags(),
+                        internalDate: Int64(index)
+                    ).uid
+                }
+            }
+            var uids: [UInt32] = []
+            for try await uid in group { uids.append(uid) }
+            return uids
+        }
+        #expect(uids.sorted() == Array(1...20))
+        let inbox = try #require(try await store.mailbox(user: "alice", named: "INBOX"))
+        let snapshot = try await store.snapshot(mailboxID: inbox.id)
+        for message in snapshot.messages {
+            let index = Int(message.internalDate)
+            #expect(try await store.messageBytes(mailboxID: inbox.id, uid: message.uid) == Self.message(index))
+        }
+    }
+
     @Test("a message over the limit is refused before anything is written")
     func tooLarge() async throws {
         let fixture = try MailStoreFixture(maximumMessageSize: 1000)
@@ -242,7 +270,7 @@ struct MailStoreMessageTests {
         #expect(blobFiles.count == 3)
     }
 
-    @Test("changes() yields after an append from another task, and streams leave the registry")
+    @Test("changes() yields to every stream after an append from another task; a cancelled consumer ends")
     func changes() async throws {
         let fixture = try MailStoreFixture()
         defer { fixture.remove() }
