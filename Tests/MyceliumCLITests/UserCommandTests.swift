@@ -7,7 +7,8 @@ struct UserCommandTests {
     /// Runs `mycelium` with `arguments`, `input` on standard input and an empty default config location.
     private func run(_ arguments: [String], input: String? = nil, home: String) throws -> MyceliumProcess.Result {
         try MyceliumProcess.run(
-            arguments, environment: ["HOME": home, "XDG_CONFIG_HOME": home + "/config", "XDG_DATA_HOME": home + "/data"],
+            arguments,
+            environment: ["HOME": home, "XDG_CONFIG_HOME": home + "/config", "XDG_DATA_HOME": home + "/data"],
             input: input.map { Data($0.utf8) })
     }
 

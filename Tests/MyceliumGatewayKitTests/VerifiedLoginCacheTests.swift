@@ -37,7 +37,8 @@ struct VerifiedLoginCacheTests {
         var cache = VerifiedLoginCache()
         let mac = cache.mac(of: [1])
         for index in 0..<(VerifiedLoginCache.maximumEntryCount + 5) {
-            cache.insert(name: "user\(index)", storedHash: "h", passwordMAC: mac, now: self.start + .milliseconds(index))
+            let now = self.start + .milliseconds(index)
+            cache.insert(name: "user\(index)", storedHash: "h", passwordMAC: mac, now: now)
         }
         #expect(cache.count == VerifiedLoginCache.maximumEntryCount)
         let late = self.start + .milliseconds(VerifiedLoginCache.maximumEntryCount + 5)

@@ -92,9 +92,14 @@ public final class AccountStore: Sendable {
             let exists = try Bool.fetchOne(
                 db, sql: "SELECT EXISTS(SELECT 1 FROM account WHERE name = ?)", arguments: [canonical]) ?? false
             guard !exists else { throw AccountStoreError.exists(canonical) }
-            try db.execute(
-                sql: "INSERT INTO account (name, password_hash, created) VALUES (?, ?, ?)",
-                arguments: [canonical, hash, created])
+            do {
+                try db.execute(
+                    sql: "INSERT INTO account (name, password_hash, created) VALUES (?, ?, ?)",
+                    arguments: [canonical, hash, created])
+            } catch let error as DatabaseError where error.resultCode.primaryResultCode == .SQLITE_CONSTRAINT {
+                // Another process added it between the check and the insert.
+                throw AccountStoreError.exists(canonical)
+            }
         }
         self.cache.withLock { $0.remove(name: canonical) }
     }

@@ -1,0 +1,43 @@
+import NIOCore
+import Testing
+
+@testable import MyceliumMailGateway
+
+/// Guards the fast paths the benchmark measures: FLAGS/UID fetches come from the session's view (no blob reads, no
+/// MIME), `BODY.PEEK[]` reads the blob and does not parse it.
+@Suite("IMAPPerformance")
+struct IMAPPerformanceTests {
+    @Test func flagsFetchOfAThousandMessagesIsQuick() async throws {
+        let fixture = try IMAPTestStore()
+        defer { fixture.remove() }
+        let count = 1_000
+        try await fixture.store.prepareUser("test")
+        let clock = ContinuousClock()
+        let appendStart = clock.now
+        for index in 0..<count {
+            let message = Array(imapTestMessage(subject: "message \(index)").utf8)
+            _ = try await fixture.store.append(
+                user: "test", mailbox: "INBOX", message: message, flags: MessageFlags(index % 3 == 0 ? ["\\Seen"] : []),
+                internalDate: 1_700_000_000)
+        }
+        let appendTime = clock.now - appendStart
+        var client = IMAPSessionHarness(store: fixture.store)
+        try await client.login()
+        _ = try await client.send("s SELECT INBOX\r\n")
+        let flagsStart = clock.now
+        let flags = try await client.send("f UID FETCH 1:* (FLAGS)\r\n")
+        let flagsTime = clock.now - flagsStart
+        #expect(flags.hasPrefix("* 1 FETCH (UID 1 FLAGS (\\Seen))\r\n* 2 FETCH (UID 2 FLAGS ())\r\n"))
+        #expect(flags.hasSuffix("* \(count) FETCH (UID \(count) FLAGS ())\r\nf OK UID FETCH completed\r\n"))
+        let bodyStart = clock.now
+        for uid in 1...count {
+            let body = try await client.send("b UID FETCH \(uid) (UID RFC822.SIZE BODY.PEEK[])\r\n")
+            #expect(body.hasSuffix("b OK UID FETCH completed\r\n"))
+        }
+        let bodyTime = clock.now - bodyStart
+        print(
+            "IMAP performance: \(count) appends \(appendTime), UID FETCH 1:* (FLAGS) \(flagsTime), "
+                + "\(count)× UID FETCH n BODY.PEEK[] \(bodyTime)")
+        #expect(flagsTime < .seconds(1))
+    }
+}
