@@ -33,7 +33,7 @@ run: build
 # (the full log is kept in .build/test.log). Three phases, so that on a 2-core machine the CPU-bound tests
 # (fuzzers, simulator) never starve the clocks of the socket tests: pure code first, then sockets and processes,
 # then the suites that time real daemons.
-IO := MyceliumNodeTests|MyceliumCLITests|MyceliumGatewayKitTests|SystemLibrariesTests
+IO := MyceliumNodeTests|MyceliumCLITests|MyceliumGatewayKitTests|SystemLibrariesTests|SMTPServerTests|SMTPRealClientTests|IMAPServerTests|MailGatewayDeliveryTests
 ALONE := ClusterTests|MessageBusDaemonTests|MailGatewayDaemonTests|MailNamespaceTests|LinkLocalDiscoveryNamespaceTests|DataPlaneNamespaceTests
 test: deps
 	swift build --build-tests -q 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]|which are unhandled; explicitly declare' || true; }

@@ -78,25 +78,25 @@ public struct MailGateway: Gateway {
             ("autoconfig", self.configuration.autoconfigListen, .seconds(30), [], autoconfigServer.serve),
         ]
         let onBound = self.onBound
-        try await cancelWhenGracefulShutdown {
-            try await withThrowingDiscardingTaskGroup { group in
-                for (name, endpoint, idleTimeout, overloadReply, handle) in listeners {
-                    let listener = ConnectionListener(
-                        name: name,
-                        configuration: .init(
-                            host: endpoint.host, port: endpoint.port,
-                            maximumConnections: self.configuration.maximumConnections, idleTimeout: idleTimeout,
-                            overloadReply: overloadReply
-                        ),
-                        logger: self.logger
-                    )
-                    group.addTask {
-                        try await listener.run(onBound: { onBound(name, $0) }, handle: handle)
-                    }
+        // The listeners see graceful shutdown themselves (they stop accepting and let sessions say goodbye); the queue
+        // and the mail topic are simply cancelled.
+        try await withThrowingDiscardingTaskGroup { group in
+            for (name, endpoint, idleTimeout, overloadReply, handle) in listeners {
+                let listener = ConnectionListener(
+                    name: name,
+                    configuration: .init(
+                        host: endpoint.host, port: endpoint.port,
+                        maximumConnections: self.configuration.maximumConnections, idleTimeout: idleTimeout,
+                        overloadReply: overloadReply
+                    ),
+                    logger: self.logger
+                )
+                group.addTask {
+                    try await listener.run(onBound: { onBound(name, $0) }, handle: handle)
                 }
-                group.addTask { await self.deliveryAgent.run() }
-                group.addTask { await self.inbound.run() }
             }
+            group.addTask { await cancelWhenGracefulShutdown { await self.deliveryAgent.run() } }
+            group.addTask { await cancelWhenGracefulShutdown { await self.inbound.run() } }
         }
     }
 }

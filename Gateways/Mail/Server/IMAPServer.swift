@@ -28,8 +28,12 @@ public struct IMAPServer: Sendable {
         -> ConnectionListener.Configuration
     {
         ConnectionListener.Configuration(
-            host: host, port: port, maximumConnections: maximumConnections, idleTimeout: Self.idleTimeout,
-            overloadReply: Array("* BYE Too many connections\r\n".utf8))
+            host: host,
+            port: port,
+            maximumConnections: maximumConnections,
+            idleTimeout: Self.idleTimeout,
+            overloadReply: Array("* BYE Too many connections\r\n".utf8)
+        )
     }
 
     /// Serves every connection `listener` accepts until cancelled.
@@ -43,7 +47,9 @@ public struct IMAPServer: Sendable {
     public func serve(_ connection: GatewayConnection) async {
         let outbound = connection.outbound
         await self.serve(
-            inbound: connection.inbound, remoteAddress: connection.remoteAddress, allocator: connection.allocator
+            inbound: connection.inbound,
+            remoteAddress: connection.remoteAddress,
+            allocator: connection.allocator
         ) { bytes in
             try await outbound.write(bytes)
         }
@@ -59,7 +65,9 @@ public struct IMAPServer: Sendable {
     /// Serves one client given as a byte sequence and a write function (what `serve(_:)` uses; tests call it
     /// directly).
     public func serve<Inbound: AsyncSequence & Sendable>(
-        inbound: Inbound, remoteAddress: SocketAddress?, allocator: ByteBufferAllocator,
+        inbound: Inbound,
+        remoteAddress: SocketAddress?,
+        allocator: ByteBufferAllocator,
         write: @escaping @Sendable (ByteBuffer) async throws -> Void
     ) async where Inbound.Element == ByteBuffer {
         let (events, eventSink) = AsyncStream<Event>.makeStream()
@@ -87,8 +95,13 @@ public struct IMAPServer: Sendable {
             await withGracefulShutdownHandler {
                 do {
                     try await self.loop(
-                        events: events, acks: ackSink, changedIDs: changedIDs, remoteAddress: remoteAddress,
-                        allocator: allocator, write: write)
+                        events: events,
+                        acks: ackSink,
+                        changedIDs: changedIDs,
+                        remoteAddress: remoteAddress,
+                        allocator: allocator,
+                        write: write
+                    )
                 } catch {
                     self.logger.debug("IMAP connection ended", metadata: ["error": "\(error)"])
                 }
@@ -102,8 +115,11 @@ public struct IMAPServer: Sendable {
     }
 
     private func loop(
-        events: AsyncStream<Event>, acks: AsyncStream<Void>.Continuation, changedIDs: PendingMailboxChanges,
-        remoteAddress: SocketAddress?, allocator: ByteBufferAllocator,
+        events: AsyncStream<Event>,
+        acks: AsyncStream<Void>.Continuation,
+        changedIDs: PendingMailboxChanges,
+        remoteAddress: SocketAddress?,
+        allocator: ByteBufferAllocator,
         write: @escaping @Sendable (ByteBuffer) async throws -> Void
     ) async throws {
         var framer = IMAPFramer(maximumAppendLiteralSize: self.store.maximumMessageSize, allocator: allocator)
@@ -138,7 +154,9 @@ public struct IMAPServer: Sendable {
 
     /// Runs every complete frame in the framer through the session.
     private func process(
-        _ framer: inout IMAPFramer, _ session: inout IMAPSession, _ start: IMAPSession.Expectation,
+        _ framer: inout IMAPFramer,
+        _ session: inout IMAPSession,
+        _ start: IMAPSession.Expectation,
         writer: inout IMAPResponseWriter
     ) async throws -> IMAPSession.Expectation {
         var expectation = start

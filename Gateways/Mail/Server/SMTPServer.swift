@@ -113,8 +113,10 @@ public struct SMTPServer: Sendable {
                     try await self.submission.submit(mail)
                     connection.logger.info(
                         "SMTP message submitted",
-                        metadata: ["user": "\(mail.user)", "size": "\(mail.content.count)",
-                            "recipients": "\(mail.recipients.count)"])
+                        metadata: [
+                            "user": "\(mail.user)", "size": "\(mail.content.count)",
+                            "recipients": "\(mail.recipients.count)",
+                        ])
                 } catch {
                     rejection = error
                     connection.logger.notice(

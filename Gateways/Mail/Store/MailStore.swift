@@ -1,6 +1,5 @@
 import GRDB
 import MyceliumGatewayKit
-import NIOPosix
 
 /// The mail gateway's store: every user's mailboxes and messages. Metadata lives in SQLite (`mail.sqlite`, WAL,
 /// `synchronous=FULL`) and each message's bytes in a blob file beside it (`blobs/`), fsync'd before the row that names

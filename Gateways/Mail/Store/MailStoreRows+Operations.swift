@@ -1,28 +1,45 @@
 import GRDB
 import MyceliumGatewayKit
 
+#if canImport(GRDBSQLite)
+import GRDBSQLite
+#else
+import SQLite3
+#endif
+
 extension MailStoreRows {
-    /// The mailbox and its messages, UID-ascending. Flag sets are decoded once per distinct flags string.
+    /// The mailbox and its messages, UID-ascending.
+    ///
+    /// The hot path of `SELECT` and `FETCH 1:* (FLAGS)`: the columns are read straight from the SQLite statement the
+    /// cursor steps, and a flags string equal to the previous row's (the usual case) is not decoded again.
     static func snapshot(_ db: Database, mailboxID: Int64) throws -> MailboxSnapshot {
         let mailbox = try Self.existingMailbox(db, id: mailboxID)
         var messages: [StoredMessage] = []
         messages.reserveCapacity(min(Int(mailbox.mailbox.uidNext), Self.snapshotReserve))
         var flagSets: [String: MessageFlags] = [:]
-        let cursor = try Row.fetchCursor(
-            db.cachedStatement(sql: MailStoreSQL.messagesOfMailbox), arguments: [mailboxID])
-        while let row = try cursor.next() {
-            let text: String = try row.decode(atIndex: 1)
-            let flags: MessageFlags
-            if let known = flagSets[text] {
-                flags = known
-            } else {
-                flags = MessageFlags(storageString: text)
-                flagSets[text] = flags
+        var previousText: [UInt8] = []
+        var previousFlags = MessageFlags()
+        let statement = try db.cachedStatement(sql: MailStoreSQL.messagesOfMailbox)
+        let cursor = try Row.fetchCursor(statement, arguments: [mailboxID])
+        let sqlite = statement.sqliteStatement
+        while try cursor.next() != nil {
+            let pointer = sqlite3_column_text(sqlite, 1)
+            let count = pointer == nil ? 0 : max(0, Int(sqlite3_column_bytes(sqlite, 1)))
+            let text = UnsafeRawBufferPointer(start: pointer, count: count)
+            if !text.elementsEqual(previousText) {
+                previousText = Array(text)
+                let string = String(decoding: text, as: UTF8.self)
+                if let known = flagSets[string] {
+                    previousFlags = known
+                } else {
+                    previousFlags = MessageFlags(storageString: string)
+                    flagSets[string] = previousFlags
+                }
             }
             messages.append(
                 StoredMessage(
-                    uid: try Self.uid(row.decode(atIndex: 0)), flags: flags, internalDate: try row.decode(atIndex: 2),
-                    size: try row.decode(atIndex: 3)))
+                    uid: try Self.uid(sqlite3_column_int64(sqlite, 0)), flags: previousFlags,
+                    internalDate: sqlite3_column_int64(sqlite, 2), size: Int(sqlite3_column_int64(sqlite, 3))))
         }
         return MailboxSnapshot(mailbox: mailbox.mailbox, messages: messages, modificationSequence: mailbox.modseq)
     }

@@ -66,8 +66,9 @@ public struct ConnectionListener: Sendable {
     }
 
     /// Binds, calls `onBound` with the bound address (port 0 → the real port), then serves each connection with
-    /// `handle` in its own child task until cancelled (graceful shutdown cancels it: stop accepting, cancel connection
-    /// handlers, close everything, return). An error thrown by one handler is logged and closes only that connection.
+    /// `handle` in its own child task until graceful shutdown or cancellation (see the type's documentation): stop
+    /// accepting, end the handlers, close everything, return. An error thrown by one handler is logged and closes
+    /// only that connection.
     ///
     /// Throws if binding fails, or if accepting fails for good.
     public func run(

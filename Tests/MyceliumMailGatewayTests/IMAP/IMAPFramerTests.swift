@@ -27,7 +27,8 @@ struct IMAPFramerTests {
             result == [
                 .continuationRequest, .command(ByteBuffer(string: "a APPEND INBOX {5}\r\nhello\r\n")),
                 .command(ByteBuffer(string: "b NOOP\r\n")),
-            ])
+            ]
+        )
         #expect(self.frames(text, drip: true) == result)
     }
 
@@ -43,17 +44,20 @@ struct IMAPFramerTests {
             result == [
                 .error(.literalTooLarge(tag: "a", isAppend: true, nonSynchronizing: false)),
                 .command(ByteBuffer(string: "b NOOP\r\n")),
-            ])
+            ]
+        )
         let plus = self.frames(Array("a APPEND INBOX {1001+}\r\n".utf8), limit: 1000)
         #expect(plus == [.error(.literalTooLarge(tag: "a", isAppend: true, nonSynchronizing: true))])
         if case .error(let error) = plus.first { #expect(error.closesConnection) }
         // Other commands have a small literal limit.
         #expect(
             self.frames(Array("c LOGIN {100000}\r\n".utf8))
-                == [.error(.literalTooLarge(tag: "c", isAppend: false, nonSynchronizing: false))])
+                == [.error(.literalTooLarge(tag: "c", isAppend: false, nonSynchronizing: false))]
+        )
         #expect(
             self.frames(Array("c LOGIN ~{5}\r\n".utf8))
-                == [.error(.literal8NotSupported(tag: "c", nonSynchronizing: false))])
+                == [.error(.literal8NotSupported(tag: "c", nonSynchronizing: false))]
+        )
     }
 
     @Test func longLineIsSkipped() {

@@ -37,7 +37,10 @@ struct IMAPParserTests {
     @Test func idAndEnable() throws {
         #expect(
             try kind("x ID (\"name\" \"Thunderbird\" \"version\" NIL)\r\n")
-                == .id([IMAPIDParameter(key: "name", value: "Thunderbird"), IMAPIDParameter(key: "version", value: nil)]))
+                == .id([
+                    IMAPIDParameter(key: "name", value: "Thunderbird"), IMAPIDParameter(key: "version", value: nil),
+                ])
+        )
         #expect(try kind("x ID NIL\r\n") == .id(nil))
         #expect(try kind("x ENABLE UTF8=ACCEPT CONDSTORE\r\n") == .enable(["UTF8=ACCEPT", "CONDSTORE"]))
         #expect(throws: IMAPParseError.self) { try kind("x ENABLE\r\n") }
@@ -46,12 +49,14 @@ struct IMAPParserTests {
     @Test func loginAndAuthenticate() throws {
         #expect(try kind("a LOGIN test test\r\n") == .login(user: "test", password: Array("test".utf8)))
         #expect(
-            try kind("a LOGIN \"te\\\"st\" {4}\r\np\\w \r\n") == .login(user: "te\"st", password: Array("p\\w ".utf8)))
+            try kind("a LOGIN \"te\\\"st\" {4}\r\np\\w \r\n") == .login(user: "te\"st", password: Array("p\\w ".utf8))
+        )
         #expect(try kind("a LOGIN u {3+}\r\nabc\r\n") == .login(user: "u", password: Array("abc".utf8)))
         #expect(try kind("a AUTHENTICATE PLAIN\r\n") == .authenticate(mechanism: "PLAIN", initialResponse: nil))
         #expect(
             try kind("a authenticate plain AHRlc3QAdGVzdA==\r\n")
-                == .authenticate(mechanism: "PLAIN", initialResponse: Array("AHRlc3QAdGVzdA==".utf8)))
+                == .authenticate(mechanism: "PLAIN", initialResponse: Array("AHRlc3QAdGVzdA==".utf8))
+        )
         #expect(try kind("a AUTHENTICATE PLAIN =\r\n") == .authenticate(mechanism: "PLAIN", initialResponse: [61]))
     }
 
@@ -66,7 +71,8 @@ struct IMAPParserTests {
         #expect(try kind("a LSUB \"\" \"*\"\r\n") == .lsub(reference: "", pattern: "*"))
         #expect(
             try kind("a STATUS INBOX (UIDNEXT UIDVALIDITY UNSEEN RECENT MESSAGES SIZE)\r\n")
-                == .status(mailbox: "INBOX", items: [.uidNext, .uidValidity, .unseen, .recent, .messages, .size]))
+                == .status(mailbox: "INBOX", items: [.uidNext, .uidValidity, .unseen, .recent, .messages, .size])
+        )
         #expect(throws: IMAPParseError.self) { try kind("a STATUS INBOX (FOO)\r\n") }
     }
 
@@ -77,25 +83,36 @@ struct IMAPParserTests {
         #expect(
             try kind("a list (subscribed) \"\" \"*\" return (special-use)\r\n")
                 == .list(
-                    IMAPListCommand(reference: "", patterns: ["*"], selectSubscribed: true, returnSpecialUse: true)))
+                    IMAPListCommand(reference: "", patterns: ["*"], selectSubscribed: true, returnSpecialUse: true)
+                )
+        )
         #expect(
             try kind("a LIST \"\" (INBOX Sent) RETURN (SUBSCRIBED CHILDREN STATUS (MESSAGES UNSEEN))\r\n")
                 == .list(
                     IMAPListCommand(
-                        reference: "", patterns: ["INBOX", "Sent"], returnSubscribed: true, returnChildren: true,
-                        returnStatus: [.messages, .unseen])))
+                        reference: "",
+                        patterns: ["INBOX", "Sent"],
+                        returnSubscribed: true,
+                        returnChildren: true,
+                        returnStatus: [.messages, .unseen]
+                    )
+                )
+        )
     }
 
     @Test func append() throws {
         #expect(
             try kind("a APPEND Sent (\\Seen) {5+}\r\nhello\r\n")
-                == .append(mailbox: "Sent", flags: ["\\Seen"], date: nil, message: Array("hello".utf8)))
+                == .append(mailbox: "Sent", flags: ["\\Seen"], date: nil, message: Array("hello".utf8))
+        )
         #expect(
             try kind("a APPEND INBOX (\\seen $Junk) \" 1-Jan-2020 00:00:00 +0100\" {2}\r\nhi\r\n")
-                == .append(mailbox: "INBOX", flags: ["\\Seen", "$Junk"], date: 1_577_833_200, message: [104, 105]))
+                == .append(mailbox: "INBOX", flags: ["\\Seen", "$Junk"], date: 1_577_833_200, message: [104, 105])
+        )
         #expect(
             try kind("a APPEND INBOX \"17-Jul-1996 02:44:25 -0700\" {0}\r\n\r\n")
-                == .append(mailbox: "INBOX", flags: [], date: 837_596_665, message: []))
+                == .append(mailbox: "INBOX", flags: [], date: 837_596_665, message: [])
+        )
         #expect(throws: IMAPParseError.self) { try kind("a APPEND INBOX \"hello\"\r\n") }
     }
 
@@ -114,35 +131,57 @@ struct IMAPParserTests {
     @Test func fetch() throws {
         let all = IMAPSequenceSet([.init(1, IMAPSequenceSet.star)])
         #expect(try kind("a UID FETCH 1:* (FLAGS)\r\n") == .fetch(all, [.flags], uid: true))
-        #expect(try kind("a FETCH 1:* ALL\r\n") == .fetch(all, [.flags, .internalDate, .rfc822Size, .envelope], uid: false))
+        #expect(
+            try kind("a FETCH 1:* ALL\r\n") == .fetch(all, [.flags, .internalDate, .rfc822Size, .envelope], uid: false)
+        )
         #expect(try kind("a FETCH 1:* fast\r\n") == .fetch(all, [.flags, .internalDate, .rfc822Size], uid: false))
         #expect(
             try kind("a FETCH 1:* FULL\r\n")
-                == .fetch(all, [.flags, .internalDate, .rfc822Size, .envelope, .bodyStructure(extensible: false)], uid: false))
+                == .fetch(
+                    all,
+                    [.flags, .internalDate, .rfc822Size, .envelope, .bodyStructure(extensible: false)],
+                    uid: false
+                )
+        )
         let one = IMAPSequenceSet([.init(1, 1)])
         #expect(
             try kind("a UID fetch 1 (UID RFC822.SIZE BODY.PEEK[])\r\n")
-                == .fetch(one, [.uid, .rfc822Size, .section(MessageSection(), partial: nil, peek: true)], uid: true))
+                == .fetch(one, [.uid, .rfc822Size, .section(MessageSection(), partial: nil, peek: true)], uid: true)
+        )
         #expect(
             try kind(
-                "a UID fetch 1 (UID RFC822.SIZE FLAGS BODY.PEEK[HEADER.FIELDS (From To Message-ID)])\r\n")
+                "a UID fetch 1 (UID RFC822.SIZE FLAGS BODY.PEEK[HEADER.FIELDS (From To Message-ID)])\r\n"
+            )
                 == .fetch(
                     one,
                     [
                         .uid, .rfc822Size, .flags,
                         .section(
-                            MessageSection(kind: .headerFields(["From", "To", "Message-ID"])), partial: nil, peek: true),
-                    ], uid: true))
+                            MessageSection(kind: .headerFields(["From", "To", "Message-ID"])),
+                            partial: nil,
+                            peek: true
+                        ),
+                    ],
+                    uid: true
+                )
+        )
         #expect(
             try kind("a FETCH 1 (BODY.PEEK[TEXT]<0.2048> BODY[1.2.MIME] BODY[2] body bodystructure envelope)\r\n")
                 == .fetch(
                     one,
                     [
-                        .section(MessageSection(kind: .text), partial: MessagePartial(origin: 0, count: 2048), peek: true),
+                        .section(
+                            MessageSection(kind: .text),
+                            partial: MessagePartial(origin: 0, count: 2048),
+                            peek: true
+                        ),
                         .section(MessageSection(part: [1, 2], kind: .mime), partial: nil, peek: false),
                         .section(MessageSection(part: [2], kind: .full), partial: nil, peek: false),
                         .bodyStructure(extensible: false), .bodyStructure(extensible: true), .envelope,
-                    ], uid: false))
+                    ],
+                    uid: false
+                )
+        )
         #expect(
             try kind("a FETCH 1 (RFC822 RFC822.HEADER RFC822.TEXT INTERNALDATE BODY[HEADER.FIELDS.NOT (X)])\r\n")
                 == .fetch(
@@ -150,7 +189,10 @@ struct IMAPParserTests {
                     [
                         .rfc822, .rfc822Header, .rfc822Text, .internalDate,
                         .section(MessageSection(kind: .headerFieldsNot(["X"])), partial: nil, peek: false),
-                    ], uid: false))
+                    ],
+                    uid: false
+                )
+        )
         #expect(throws: IMAPParseError.self) { try kind("a FETCH 1 (BODY.PEEK)\r\n") }
         #expect(throws: IMAPParseError.self) { try kind("a FETCH 1 BODY[MIME]\r\n") }
         #expect(throws: IMAPParseError.self) { try kind("a FETCH 1 BODY[]<1.0>\r\n") }
@@ -161,15 +203,32 @@ struct IMAPParserTests {
         let one = IMAPSequenceSet([.init(1, 1)])
         #expect(
             try kind("a UID STORE 1 +FLAGS (\\Flagged)\r\n")
-                == .store(one, IMAPStoreAction(operation: .add(MessageFlags(["\\Flagged"])), silent: false, flags: ["\\Flagged"]), uid: true))
+                == .store(
+                    one,
+                    IMAPStoreAction(operation: .add(MessageFlags(["\\Flagged"])), silent: false, flags: ["\\Flagged"]),
+                    uid: true
+                )
+        )
         #expect(
             try kind("a uid store 1 -Flags (\\Seen)\r\n")
-                == .store(one, IMAPStoreAction(operation: .remove(MessageFlags(["\\Seen"])), silent: false, flags: ["\\Seen"]), uid: true))
+                == .store(
+                    one,
+                    IMAPStoreAction(operation: .remove(MessageFlags(["\\Seen"])), silent: false, flags: ["\\Seen"]),
+                    uid: true
+                )
+        )
         #expect(
             try kind("a STORE 1 FLAGS.SILENT \\Deleted $X\r\n")
                 == .store(
-                    one, IMAPStoreAction(operation: .replace(MessageFlags(["\\Deleted", "$X"])), silent: true, flags: ["\\Deleted", "$X"]),
-                    uid: false))
+                    one,
+                    IMAPStoreAction(
+                        operation: .replace(MessageFlags(["\\Deleted", "$X"])),
+                        silent: true,
+                        flags: ["\\Deleted", "$X"]
+                    ),
+                    uid: false
+                )
+        )
         #expect(throws: IMAPParseError.self) { try kind("a STORE 1 LABELS (x)\r\n") }
     }
 
@@ -185,33 +244,50 @@ struct IMAPParserTests {
     @Test func search() throws {
         #expect(try kind("a UID SEARCH ALL\r\n") == .search(.all, uid: true))
         #expect(
-            try kind("a SEARCH CHARSET UTF-8 FROM \"bob\" NOT SEEN\r\n") == .search(.and([.from("bob"), .not(.seen)]), uid: false))
+            try kind("a SEARCH CHARSET UTF-8 FROM \"bob\" NOT SEEN\r\n")
+                == .search(.and([.from("bob"), .not(.seen)]), uid: false)
+        )
         #expect(
             try kind("a SEARCH OR (ANSWERED DELETED) (DRAFT FLAGGED) 1:5 UID 3\r\n")
                 == .search(
                     .and([
                         .or(.and([.answered, .deleted]), .and([.draft, .flagged])),
                         .sequenceNumbers(IMAPSequenceSet([.init(1, 5)])), .uid(IMAPSequenceSet([.init(3, 3)])),
-                    ]), uid: false))
+                    ]),
+                    uid: false
+                )
+        )
         #expect(
             try kind(
-                "a SEARCH BCC a CC b TO c SUBJECT d BODY e TEXT f HEADER X-A g KEYWORD $k UNKEYWORD $j LARGER 10 SMALLER 20\r\n")
+                "a SEARCH BCC a CC b TO c SUBJECT d BODY e TEXT f HEADER X-A g KEYWORD $k UNKEYWORD $j LARGER 10 SMALLER 20\r\n"
+            )
                 == .search(
                     .and([
                         .bcc("a"), .cc("b"), .to("c"), .subject("d"), .body("e"), .text("f"), .header("X-A", "g"),
                         .keyword("$k"), .unkeyword("$j"), .larger(10), .smaller(20),
-                    ]), uid: false))
+                    ]),
+                    uid: false
+                )
+        )
         #expect(
             try kind(
-                "a SEARCH BEFORE 1-Feb-1994 ON \"02-Feb-1994\" SINCE 3-feb-1994 SENTBEFORE 1-Jan-1970 SENTON 1-Jan-1970 SENTSINCE 2-Jan-1970\r\n")
+                "a SEARCH BEFORE 1-Feb-1994 ON \"02-Feb-1994\" SINCE 3-feb-1994 SENTBEFORE 1-Jan-1970 SENTON 1-Jan-1970 SENTSINCE 2-Jan-1970\r\n"
+            )
                 == .search(
                     .and([
                         .before(day: 8797), .on(day: 8798), .since(day: 8799), .sentBefore(day: 0), .sentOn(day: 0),
                         .sentSince(day: 1),
-                    ]), uid: false))
+                    ]),
+                    uid: false
+                )
+        )
         #expect(
             try kind("a SEARCH NEW OLD RECENT UNANSWERED UNDELETED UNDRAFT UNFLAGGED UNSEEN\r\n")
-                == .search(.and([.new, .old, .recent, .unanswered, .undeleted, .undraft, .unflagged, .unseen]), uid: false))
+                == .search(
+                    .and([.new, .old, .recent, .unanswered, .undeleted, .undraft, .unflagged, .unseen]),
+                    uid: false
+                )
+        )
         #expect(throws: IMAPParseError(tag: "a", reason: .badCharset)) { try kind("a SEARCH CHARSET KOI8-R ALL\r\n") }
         #expect(throws: IMAPParseError.self) { try kind("a SEARCH FOO\r\n") }
         let deep = String(repeating: "NOT ", count: 40) + "ALL"
@@ -234,6 +310,12 @@ struct IMAPParserTests {
             var parser = IMAPParser(buffer)
             #expect((try? parser.dateTime()) == seconds)
         }
+        var extreme = ByteBuffer()
+        extreme.writeIMAPDateTime(.min)
+        extreme.writeIMAPDateTime(.max)
+        #expect(String(buffer: extreme) == "\" 1-Jan-0001 00:00:00 +0000\"\"31-Dec-9999 23:59:59 +0000\"")
+        #expect(IMAPGrammar.day(ofSeconds: -1) == -1)
+        #expect(IMAPGrammar.day(ofSeconds: .min) < 0)
         var buffer = ByteBuffer()
         buffer.writeIMAPDateTime(837_596_665)
         #expect(String(buffer: buffer) == "\"17-Jul-1996 09:44:25 +0000\"")

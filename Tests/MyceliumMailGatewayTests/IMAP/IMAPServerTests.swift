@@ -14,10 +14,15 @@ struct IMAPServerTests {
         let fixture = try IMAPTestStore()
         defer { fixture.remove() }
         let server = IMAPServer(
-            store: fixture.store, authenticator: IMAPTestAuthenticator(), logger: Logger(label: "imap-test"))
+            store: fixture.store,
+            authenticator: IMAPTestAuthenticator(),
+            logger: Logger(label: "imap-test") { _ in SwiftLogNoOpLogHandler() }
+        )
         let listener = ConnectionListener(
-            name: "imap", configuration: IMAPServer.listenerConfiguration(host: "127.0.0.1", port: 0),
-            logger: Logger(label: "imap-test"))
+            name: "imap",
+            configuration: IMAPServer.listenerConfiguration(host: "127.0.0.1", port: 0),
+            logger: Logger(label: "imap-test") { _ in SwiftLogNoOpLogHandler() }
+        )
         let (ports, portSink) = AsyncStream<Int>.makeStream()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -111,7 +116,12 @@ struct IMAPServerTests {
             try await store.prepareUser("test")
             let message = Array("Subject: via curl\r\n\r\nhello curl\r\n".utf8)
             _ = try await store.append(
-                user: "test", mailbox: "INBOX", message: message, flags: MessageFlags(), internalDate: 0)
+                user: "test",
+                mailbox: "INBOX",
+                message: message,
+                flags: MessageFlags(),
+                internalDate: 0
+            )
             let search = try await Self.run([
                 "curl", "-sS", "--max-time", "20", "imap://127.0.0.1:\(port)/INBOX", "-u", "test:test", "-X",
                 "UID SEARCH ALL",

@@ -52,8 +52,10 @@ import Testing
         #expect(address.description == "alice@04abcdef123456789abcdef011223344.mycelium")
         #expect(address.overlayNode == node)
         #expect(MailAddress(localPart: "a", domain: "04ABCDEF123456789ABCDEF011223344.MyCelium").overlayNode == node)
-        #expect(MailAddress(localPart: "a", domain: "[IPv6:4ab:cdef:1234:5678:9abc:def0:1122:3344]").overlayNode == node)
-        #expect(MailAddress(localPart: "a", domain: "[ipv6:4ab:cdef:1234:5678:9abc:def0:1122:3344]").overlayNode == node)
+        #expect(
+            MailAddress(localPart: "a", domain: "[IPv6:4ab:cdef:1234:5678:9abc:def0:1122:3344]").overlayNode == node)
+        #expect(
+            MailAddress(localPart: "a", domain: "[ipv6:4ab:cdef:1234:5678:9abc:def0:1122:3344]").overlayNode == node)
         // Outside 400::/7, wrong length, not hex, not the overlay suffix.
         #expect(MailAddress(localPart: "a", domain: "[IPv6:2001:db8::1]").overlayNode == nil)
         #expect(MailAddress(localPart: "a", domain: "20010db8000000000000000000000001.mycelium").overlayNode == nil)

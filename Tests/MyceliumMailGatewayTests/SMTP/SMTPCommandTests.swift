@@ -10,7 +10,9 @@ import Testing
     @Test func parsesEveryCommand() throws {
         #expect(try self.parse("EHLO [127.0.0.1]") == .ehlo("[127.0.0.1]"))
         #expect(try self.parse("helo host ") == .helo("host"))
-        #expect(try self.parse("AUTH plain AHRlc3QAdGVzdA==") == .auth(mechanism: "PLAIN", initialResponse: Array("AHRlc3QAdGVzdA==".utf8)))
+        #expect(
+            try self.parse("AUTH plain AHRlc3QAdGVzdA==")
+                == .auth(mechanism: "PLAIN", initialResponse: Array("AHRlc3QAdGVzdA==".utf8)))
         #expect(try self.parse("AUTH LOGIN") == .auth(mechanism: "LOGIN", initialResponse: nil))
         #expect(
             try self.parse("MAIL FROM:<a@b.c> BODY=8bitmime SIZE=1234")
@@ -18,7 +20,10 @@ import Testing
                     from: MailAddress(localPart: "a", domain: "b.c"),
                     parameters: SMTPMailParameters(size: 1234, body: .eightBitMIME)))
         #expect(try self.parse("mail from:<>") == .mail(from: nil, parameters: SMTPMailParameters()))
-        #expect(try self.parse("MAIL FROM: a@b.c BODY=7BIT") == .mail(from: MailAddress(localPart: "a", domain: "b.c"), parameters: SMTPMailParameters(body: .sevenBit)))
+        #expect(
+            try self.parse("MAIL FROM: a@b.c BODY=7BIT")
+                == .mail(
+                    from: MailAddress(localPart: "a", domain: "b.c"), parameters: SMTPMailParameters(body: .sevenBit)))
         #expect(try self.parse("RCPT TO:<x@y.z>") == .rcpt(to: MailAddress(localPart: "x", domain: "y.z")))
         #expect(try self.parse("DATA") == .data)
         #expect(try self.parse("rset") == .rset)
@@ -32,10 +37,14 @@ import Testing
         #expect(throws: SMTPCommandError.unknownCommand) { try self.parse("XYZZY") }
         #expect(throws: SMTPCommandError.unknownCommand) { try self.parse("N\u{0}OOP") }
         #expect(throws: SMTPCommandError.notImplemented("EXPN")) { try self.parse("EXPN list") }
-        #expect(throws: SMTPCommandError.unsupportedParameter("SMTPUTF8")) { try self.parse("MAIL FROM:<a@b.c> SMTPUTF8") }
+        #expect(throws: SMTPCommandError.unsupportedParameter("SMTPUTF8")) {
+            try self.parse("MAIL FROM:<a@b.c> SMTPUTF8")
+        }
         #expect(throws: SMTPCommandError.badSender(.syntax)) { try self.parse("MAIL FROM:<a@b.c>x") }
         #expect(throws: SMTPCommandError.badRecipient(.nullPath)) { try self.parse("RCPT TO:<>") }
-        #expect(throws: SMTPCommandError.syntax("Bad SIZE parameter")) { try self.parse("MAIL FROM:<> SIZE=1234567890123456789") }
+        #expect(throws: SMTPCommandError.syntax("Bad SIZE parameter")) {
+            try self.parse("MAIL FROM:<> SIZE=1234567890123456789")
+        }
         #expect(throws: SMTPCommandError.syntax("Bad SIZE parameter")) { try self.parse("MAIL FROM:<> SIZE") }
     }
 }

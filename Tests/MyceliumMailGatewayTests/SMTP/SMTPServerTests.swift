@@ -50,7 +50,8 @@ import Testing
     @Test func pipelinedBatchOverTCP() async throws {
         try await SMTPTestServer.withServer { port, submission in
             let batch =
-                Self.login + "MAIL FROM:<a@gw.local> SIZE=20\r\nRCPT TO:<x@gw.local>\r\nRCPT TO:<y@gw.local>\r\nDATA\r\n"
+                Self.login
+                + "MAIL FROM:<a@gw.local> SIZE=20\r\nRCPT TO:<x@gw.local>\r\nRCPT TO:<y@gw.local>\r\nDATA\r\n"
                 + "Subject: p\r\n\r\n..\r\n.\r\nQUIT\r\n"
             let replies = try await SMTPTestServer.converse(port: port, sending: Array(batch.utf8))
             #expect(
@@ -81,7 +82,8 @@ import Testing
                 Self.login + "MAIL FROM:<a@gw.local> SIZE=300000\r\nMAIL FROM:<a@gw.local>\r\nRCPT TO:<x@gw.local>\r\n"
                 + "DATA\r\n" + String(repeating: line, count: 300) + ".\r\nNOOP\r\nQUIT\r\n"
             let replies = try await SMTPTestServer.converse(port: port, sending: Array(batch.utf8))
-            #expect(replies.contains("552 5.3.4 Message size exceeds fixed maximum message size\r\n250 2.1.0 Sender OK"))
+            #expect(
+                replies.contains("552 5.3.4 Message size exceeds fixed maximum message size\r\n250 2.1.0 Sender OK"))
             #expect(replies.hasSuffix("552 5.3.4 Message too big for system\r\n250 2.0.0 OK\r\n221 2.0.0 Bye\r\n"))
             #expect(await submission.mails.isEmpty)
         }

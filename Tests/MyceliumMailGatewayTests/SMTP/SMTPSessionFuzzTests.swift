@@ -47,7 +47,8 @@ import Testing
             case 1 where !line.isEmpty:
                 line[Int.random(in: 0..<line.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
             case 2:
-                line.insert(UInt8.random(in: 0...255, using: &generator), at: Int.random(in: 0...line.count, using: &generator))
+                line.insert(
+                    UInt8.random(in: 0...255, using: &generator), at: Int.random(in: 0...line.count, using: &generator))
             case 3 where !line.isEmpty:
                 line.removeSubrange(Int.random(in: 0..<line.count, using: &generator)...)
             case 4 where iteration % 50 == 0:

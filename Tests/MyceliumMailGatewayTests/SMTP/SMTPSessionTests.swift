@@ -72,7 +72,8 @@ import Testing
         #expect(harness.feed("!!!\r\n") == "501 5.5.2 Invalid base64 data\r\n")
         #expect(harness.feed("AUTH PLAIN =\r\n") == "501 5.5.2 Invalid PLAIN response\r\n")
         // Another identity as authzid is refused; the same one is fine; missing padding is tolerated.
-        #expect(harness.feed("AUTH PLAIN b3RoZXIAdGVzdAB0ZXN0\r\n") == "535 5.7.8 Authentication credentials invalid\r\n")
+        #expect(
+            harness.feed("AUTH PLAIN b3RoZXIAdGVzdAB0ZXN0\r\n") == "535 5.7.8 Authentication credentials invalid\r\n")
         #expect(harness.feed("AUTH CRAM-MD5\r\n") == "504 5.5.4 Unrecognized authentication type\r\n")
         #expect(harness.feed("AUTH\r\n") == "501 5.5.4 Syntax: AUTH mechanism [initial-response]\r\n")
         #expect(harness.feed("auth plain\r\n") == "334 \r\n")
@@ -134,7 +135,9 @@ import Testing
         #expect(harness.feed("MAIL FROM:<a@b.c> SMTPUTF8\r\n") == "555 5.5.4 Unsupported parameter\r\n")
         #expect(harness.feed("MAIL FROM:<a@b.c> BODY=BINARYMIME\r\n") == "501 5.5.4 Bad BODY parameter\r\n")
         #expect(harness.feed("MAIL FROM:<a@b.c> SIZE=abc\r\n") == "501 5.5.4 Bad SIZE parameter\r\n")
-        #expect(harness.feed("MAIL FROM:<a@b.c> SIZE=1001\r\n") == "552 5.3.4 Message size exceeds fixed maximum message size\r\n")
+        #expect(
+            harness.feed("MAIL FROM:<a@b.c> SIZE=1001\r\n")
+                == "552 5.3.4 Message size exceeds fixed maximum message size\r\n")
         #expect(harness.feed("MAIL FROM:<a@b..c>\r\n") == "501 5.1.7 Bad sender address syntax\r\n")
         #expect(harness.feed("MAIL TO:<a@b.c>\r\n") == "501 5.5.4 Syntax: MAIL FROM:<address>\r\n")
         #expect(harness.feed("MAIL FROM:<a@b.c> AUTH=<>\r\n") == "250 2.1.0 Sender OK\r\n")
@@ -170,7 +173,8 @@ import Testing
         #expect(harness.feed("RCPT TO:<x@y.z>\r\n") == "503 5.5.1 Need MAIL command\r\n")
         // Exactly at the limit is accepted.
         _ = harness.feed("MAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\n")
-        #expect(harness.feed(String(repeating: line, count: 10) + ".\r\n") == "250 2.0.0 Message accepted for delivery\r\n")
+        #expect(
+            harness.feed(String(repeating: line, count: 10) + ".\r\n") == "250 2.0.0 Message accepted for delivery\r\n")
         #expect(harness.submitted.first?.content.count == 1000)
     }
 
@@ -229,8 +233,8 @@ import Testing
     @Test func dripFeedGivesTheSameReplies() {
         let script =
             "EHLO x\r\nAUTH LOGIN\r\ndGVzdA==\r\ndGVzdA==\r\nMAIL FROM:<a@b.c> BODY=8BITMIME\r\nRCPT TO:<x@y.z>\r\n"
-            + "DATA\r\nline\n..dot\r\n" + String(repeating: "q", count: 5000) + "\r\n.\r\nNOOP " +
-            String(repeating: "w", count: 6000) + "\r\nBOGUS\r\nQUIT\r\n"
+            + "DATA\r\nline\n..dot\r\n" + String(repeating: "q", count: 5000) + "\r\n.\r\nNOOP "
+            + String(repeating: "w", count: 6000) + "\r\nBOGUS\r\nQUIT\r\n"
         var whole = SMTPSessionHarness(
             configuration: .init(hostName: "gw.test", maximumMessageSize: 100_000, maximumRecipients: 3))
         let expected = whole.start() + whole.feed(script)

@@ -32,6 +32,10 @@ extension ByteBuffer {
     /// Writes a `date-time` `"dd-Mon-yyyy hh:mm:ss +0000"` (RFC 3501 §9) for seconds since 1970, in UTC.
     @discardableResult
     public mutating func writeIMAPDateTime(_ seconds: Int64) -> Int {
+        let seconds = min(
+            max(seconds, IMAPGrammar.representableSeconds.lowerBound),
+            IMAPGrammar.representableSeconds.upperBound
+        )
         let day = IMAPGrammar.day(ofSeconds: seconds)
         let (year, month, dayOfMonth) = IMAPGrammar.civil(days: day)
         let secondOfDay = Int(seconds - day * 86_400)
@@ -40,7 +44,8 @@ extension ByteBuffer {
         let yearText = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
         return self.writeString(
             "\"\(dayText)-\(IMAPGrammar.months[month - 1])-\(yearText) "
-                + "\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) +0000\"")
+                + "\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) +0000\""
+        )
     }
 
     /// Writes a section label `BODY[1.HEADER.FIELDS (From To)]` without the `BODY` (RFC 3501 §7.4.2).

@@ -91,8 +91,13 @@ public struct IMAPListCommand: Hashable, Sendable {
     public var returnStatus: [IMAPStatusItem]?
 
     public init(
-        reference: String, patterns: [String], selectSubscribed: Bool = false, recursiveMatch: Bool = false,
-        returnSubscribed: Bool = false, returnChildren: Bool = false, returnSpecialUse: Bool = false,
+        reference: String,
+        patterns: [String],
+        selectSubscribed: Bool = false,
+        recursiveMatch: Bool = false,
+        returnSubscribed: Bool = false,
+        returnChildren: Bool = false,
+        returnSpecialUse: Bool = false,
         returnStatus: [IMAPStatusItem]? = nil
     ) {
         self.reference = reference

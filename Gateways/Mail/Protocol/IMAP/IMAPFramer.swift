@@ -213,7 +213,8 @@ public struct IMAPFramer: Sendable {
         guard digits > 0, index >= self.lineStart,
             self.buffer.getInteger(at: base + index, as: UInt8.self) == UInt8(ascii: "{")
         else { return nil }
-        let isBinary = index > self.lineStart && self.buffer.getInteger(at: base + index - 1, as: UInt8.self) == UInt8(ascii: "~")
+        let isBinary =
+            index > self.lineStart && self.buffer.getInteger(at: base + index - 1, as: UInt8.self) == UInt8(ascii: "~")
         return Announcement(size: size, nonSynchronizing: nonSynchronizing, isBinary: isBinary)
     }
 

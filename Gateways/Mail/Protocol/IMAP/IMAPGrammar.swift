@@ -49,8 +49,12 @@ public enum IMAPGrammar {
         return (Int(m <= 2 ? y + 1 : y), Int(m), Int(d))
     }
 
+    /// The earliest and latest times a `date-time` can show (years 0001 to 9999); others are clamped.
+    public static let representableSeconds: ClosedRange<Int64> = -62_135_596_800...253_402_300_799
+
     /// Floor division of seconds into days.
     public static func day(ofSeconds seconds: Int64) -> Int64 {
-        seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let quotient = seconds / 86_400
+        return seconds % 86_400 < 0 ? quotient - 1 : quotient
     }
 }

@@ -34,11 +34,14 @@ extension IMAPParser {
                 initial = try self.bytes(while: IMAPGrammar.isAtomChar, "an initial response")
             }
             return .authenticate(mechanism: mechanism, initialResponse: initial)
-        case "SELECT": return .select(mailbox: try self.spaced { (p) throws(IMAPParseError.Reason) in try p.selectMailbox() })
-        case "EXAMINE": return .examine(mailbox: try self.spaced { (p) throws(IMAPParseError.Reason) in try p.selectMailbox() })
+        case "SELECT":
+            return .select(mailbox: try self.spaced { (p) throws(IMAPParseError.Reason) in try p.selectMailbox() })
+        case "EXAMINE":
+            return .examine(mailbox: try self.spaced { (p) throws(IMAPParseError.Reason) in try p.selectMailbox() })
         case "CREATE": return .create(mailbox: try self.spaced { (p) throws(IMAPParseError.Reason) in try p.mailbox() })
         case "DELETE": return .delete(mailbox: try self.spaced { (p) throws(IMAPParseError.Reason) in try p.mailbox() })
-        case "SUBSCRIBE": return .subscribe(mailbox: try self.spaced { (p) throws(IMAPParseError.Reason) in try p.mailbox() })
+        case "SUBSCRIBE":
+            return .subscribe(mailbox: try self.spaced { (p) throws(IMAPParseError.Reason) in try p.mailbox() })
         case "UNSUBSCRIBE":
             return .unsubscribe(mailbox: try self.spaced { (p) throws(IMAPParseError.Reason) in try p.mailbox() })
         case "RENAME":
@@ -221,7 +224,9 @@ extension IMAPParser {
         try self.space()
         let set = try self.sequenceSet()
         try self.space()
-        let sign: UInt8? = self.accept(UInt8(ascii: "+")) ? UInt8(ascii: "+") : self.accept(UInt8(ascii: "-")) ? UInt8(ascii: "-") : nil
+        let sign: UInt8? =
+            self.accept(UInt8(ascii: "+"))
+            ? UInt8(ascii: "+") : self.accept(UInt8(ascii: "-")) ? UInt8(ascii: "-") : nil
         let name = try self.atom()
         let silent: Bool
         switch name {

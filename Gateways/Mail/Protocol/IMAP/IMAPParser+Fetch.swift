@@ -73,7 +73,9 @@ extension IMAPParser {
         if self.peek != UInt8(ascii: "]") {
             let name = String(
                 decoding: try self.bytes(
-                    while: { IMAPGrammar.isAtomChar($0) && $0 != UInt8(ascii: "[") }, "a section text"),
+                    while: { IMAPGrammar.isAtomChar($0) && $0 != UInt8(ascii: "[") },
+                    "a section text"
+                ),
                 as: UTF8.self
             ).uppercased()
             switch name {

@@ -60,7 +60,8 @@ extension IMAPParser {
         case "BEFORE": return .before(day: try self.spaced { (p) throws(IMAPParseError.Reason) in try p.date() })
         case "ON": return .on(day: try self.spaced { (p) throws(IMAPParseError.Reason) in try p.date() })
         case "SINCE": return .since(day: try self.spaced { (p) throws(IMAPParseError.Reason) in try p.date() })
-        case "SENTBEFORE": return .sentBefore(day: try self.spaced { (p) throws(IMAPParseError.Reason) in try p.date() })
+        case "SENTBEFORE":
+            return .sentBefore(day: try self.spaced { (p) throws(IMAPParseError.Reason) in try p.date() })
         case "SENTON": return .sentOn(day: try self.spaced { (p) throws(IMAPParseError.Reason) in try p.date() })
         case "SENTSINCE": return .sentSince(day: try self.spaced { (p) throws(IMAPParseError.Reason) in try p.date() })
         case "LARGER": return .larger(Int(try self.spaced { (p) throws(IMAPParseError.Reason) in try p.number() }))

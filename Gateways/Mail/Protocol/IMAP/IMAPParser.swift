@@ -249,7 +249,10 @@ public struct IMAPParser {
 
     /// `date-month`.
     mutating func month() throws(IMAPParseError.Reason) -> Int {
-        let name = try self.bytes(while: { ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") }, "a month")
+        let name = try self.bytes(
+            while: { ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") },
+            "a month"
+        )
         let text = String(decoding: name, as: UTF8.self).lowercased()
         guard let index = IMAPGrammar.months.firstIndex(where: { $0.lowercased() == text }) else {
             throw .syntax("bad month")

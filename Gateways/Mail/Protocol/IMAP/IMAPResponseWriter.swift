@@ -11,7 +11,10 @@ public struct IMAPResponseWriter {
     private let sink: (ByteBuffer) async throws -> Void
 
     /// `sink` receives each batch of bytes in order.
-    public init(allocator: ByteBufferAllocator = ByteBufferAllocator(), sink: @escaping (ByteBuffer) async throws -> Void) {
+    public init(
+        allocator: ByteBufferAllocator = ByteBufferAllocator(),
+        sink: @escaping (ByteBuffer) async throws -> Void
+    ) {
         self.buffer = allocator.buffer(capacity: 4096)
         self.sink = sink
     }

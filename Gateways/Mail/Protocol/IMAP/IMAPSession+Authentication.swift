@@ -13,7 +13,10 @@ extension IMAPSession {
 
     /// RFC 3501 §6.2.2 AUTHENTICATE with RFC 4616 PLAIN; RFC 4959 SASL-IR initial response (`=` is empty).
     mutating func authenticate(
-        tag: String, mechanism: String, initialResponse: [UInt8]?, writer: inout IMAPResponseWriter
+        tag: String,
+        mechanism: String,
+        initialResponse: [UInt8]?,
+        writer: inout IMAPResponseWriter
     ) async throws -> Outcome {
         guard mechanism == "PLAIN" else {
             return .no(code: "CANNOT", "Unsupported authentication mechanism")
@@ -46,7 +49,11 @@ extension IMAPSession {
             guard text == "DONE" else {
                 return self.bad(tag, "Expected DONE", writer: &writer)
             }
-            return try await self.finish(IMAPCommand(tag: tag, kind: .noop), .ok(code: nil, "IDLE terminated"), writer: &writer)
+            return try await self.finish(
+                IMAPCommand(tag: tag, kind: .noop),
+                .ok(code: nil, "IDLE terminated"),
+                writer: &writer
+            )
         }
     }
 
@@ -61,7 +68,10 @@ extension IMAPSession {
         let authcid = String(decoding: parts[1], as: UTF8.self)
         guard authzid.isEmpty || authzid == authcid,
             let account = await self.authenticator.authenticate(
-                user: authcid, password: Array(parts[2]), client: self.client)
+                user: authcid,
+                password: Array(parts[2]),
+                client: self.client
+            )
         else {
             return .no(code: "AUTHENTICATIONFAILED", "Authentication failed")
         }

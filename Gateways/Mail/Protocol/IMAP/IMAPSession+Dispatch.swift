@@ -1,6 +1,7 @@
 extension IMAPSession {
     /// Runs `command` in the current state (RFC 3501 §3: which commands each state allows).
-    mutating func execute(_ command: IMAPCommand, now: Int64, writer: inout IMAPResponseWriter) async throws -> Outcome {
+    mutating func execute(_ command: IMAPCommand, now: Int64, writer: inout IMAPResponseWriter) async throws -> Outcome
+    {
         let tag = command.tag
         switch command.kind {
         // Any state
@@ -31,7 +32,12 @@ extension IMAPSession {
             return try await self.login(user: user, password: password)
         case .authenticate(let mechanism, let initialResponse):
             try self.requireNotAuthenticated()
-            return try await self.authenticate(tag: tag, mechanism: mechanism, initialResponse: initialResponse, writer: &writer)
+            return try await self.authenticate(
+                tag: tag,
+                mechanism: mechanism,
+                initialResponse: initialResponse,
+                writer: &writer
+            )
 
         // Authenticated
         case .select(let name):

@@ -4,7 +4,10 @@ extension IMAPSession {
     /// RFC 3501 §6.4.5 FETCH / §6.4.8 UID FETCH. Metadata items come from the view without touching the disk;
     /// `BODY[]`/`RFC822` read the blob but never parse it; only ENVELOPE, BODYSTRUCTURE and section parts parse MIME.
     mutating func fetch(
-        _ set: IMAPSequenceSet, _ requested: [IMAPFetchAttribute], uid: Bool, writer: inout IMAPResponseWriter
+        _ set: IMAPSequenceSet,
+        _ requested: [IMAPFetchAttribute],
+        uid: Bool,
+        writer: inout IMAPResponseWriter
     ) async throws -> Outcome {
         let (user, current) = try self.requireSelected()
         var selected = current
@@ -31,7 +34,10 @@ extension IMAPSession {
             }
             if setsSeen, !message.flags.contains(MessageFlags.seen) {
                 let updated = try await self.store.updateFlags(
-                    mailboxID: selected.mailbox.id, uids: [message.uid], .add(MessageFlags([MessageFlags.seen])))
+                    mailboxID: selected.mailbox.id,
+                    uids: [message.uid],
+                    .add(MessageFlags([MessageFlags.seen]))
+                )
                 if let first = updated.first {
                     message.flags = first.flags
                     selected.messages[index].flags = first.flags
@@ -40,8 +46,13 @@ extension IMAPSession {
             }
             let mime = needsMIME ? MIMEMessage(bytes) : nil
             Self.writeFetch(
-                sequenceNumber: index + 1, message: message, attributes: attributes, bytes: bytes, mime: mime,
-                into: &writer.buffer)
+                sequenceNumber: index + 1,
+                message: message,
+                attributes: attributes,
+                bytes: bytes,
+                mime: mime,
+                into: &writer.buffer
+            )
             try await writer.flushIfNeeded()
         }
         if changedFlags { self.state = .selected(user: user, selected) }
@@ -83,8 +94,12 @@ extension IMAPSession {
 
     /// One `* n FETCH (…)` line (RFC 3501 §7.4.2).
     static func writeFetch(
-        sequenceNumber: Int, message: StoredMessage, attributes: [IMAPFetchAttribute], bytes: [UInt8],
-        mime: MIMEMessage?, into buffer: inout ByteBuffer
+        sequenceNumber: Int,
+        message: StoredMessage,
+        attributes: [IMAPFetchAttribute],
+        bytes: [UInt8],
+        mime: MIMEMessage?,
+        into buffer: inout ByteBuffer
     ) {
         buffer.writeString("* \(sequenceNumber) FETCH (")
         var first = true

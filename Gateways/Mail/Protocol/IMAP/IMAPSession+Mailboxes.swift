@@ -31,7 +31,9 @@ extension IMAPSession {
         writer.untagged("OK [UIDNEXT \(snapshot.mailbox.uidNext)] Predicted next UID")
         self.state = .selected(user: user, IMAPSelectedMailbox(snapshot: snapshot, readOnly: readOnly))
         return .ok(
-            code: readOnly ? "READ-ONLY" : "READ-WRITE", readOnly ? "EXAMINE completed" : "SELECT completed")
+            code: readOnly ? "READ-ONLY" : "READ-WRITE",
+            readOnly ? "EXAMINE completed" : "SELECT completed"
+        )
     }
 
     /// RFC 3501 §6.3.10 STATUS.
@@ -48,7 +50,12 @@ extension IMAPSession {
         return .ok(code: nil, "STATUS completed")
     }
 
-    static func writeStatus(_ name: String, _ status: MailboxStatus, items: [IMAPStatusItem], into buffer: inout ByteBuffer) {
+    static func writeStatus(
+        _ name: String,
+        _ status: MailboxStatus,
+        items: [IMAPStatusItem],
+        into buffer: inout ByteBuffer
+    ) {
         buffer.writeString("* STATUS ")
         buffer.writeIMAPAString(name)
         buffer.writeString(" (")
@@ -77,7 +84,12 @@ extension IMAPSession {
         try Self.checkName(name)
         let outcome = await Self.result { () async throws(MailStoreError) in
             try await self.store.append(
-                user: user, mailbox: name, message: message, flags: MessageFlags(flags), internalDate: date)
+                user: user,
+                mailbox: name,
+                message: message,
+                flags: MessageFlags(flags),
+                internalDate: date
+            )
         }
         let result: AppendResult
         switch outcome {

@@ -5,7 +5,8 @@ extension IMAPSession {
         let needsBytes = key.needsMessageBytes
         let context = IMAPSearchContext(
             largestSequenceNumber: UInt32(clamping: selected.messages.count),
-            largestUID: selected.messages.last?.uid ?? 0)
+            largestUID: selected.messages.last?.uid ?? 0
+        )
         var line = "SEARCH"
         for (index, message) in selected.messages.enumerated() {
             var mime: MIMEMessage?
@@ -62,7 +63,8 @@ extension IMAPSearchKey {
             return Self.contains(mime?.searchableText ?? "", text)
         case .text(let text):
             guard let mime else { return false }
-            return mime.headerFields.contains { Self.contains($0.value, text) } || Self.contains(mime.searchableText, text)
+            return mime.headerFields.contains { Self.contains($0.value, text) }
+                || Self.contains(mime.searchableText, text)
         case .before(let day): return IMAPGrammar.day(ofSeconds: message.internalDate) < day
         case .on(let day): return IMAPGrammar.day(ofSeconds: message.internalDate) == day
         case .since(let day): return IMAPGrammar.day(ofSeconds: message.internalDate) >= day

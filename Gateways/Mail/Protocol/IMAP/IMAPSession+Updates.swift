@@ -27,15 +27,21 @@ extension IMAPSession {
         let store = self.store
         let mailboxID = selected.mailbox.id
         let snapshot: MailboxSnapshot
-        switch await Self.result({ () async throws(MailStoreError) in try await store.snapshot(mailboxID: mailboxID) }) {
+        switch await Self.result({ () async throws(MailStoreError) in try await store.snapshot(mailboxID: mailboxID) })
+        {
         case .success(let value): snapshot = value
         case .failure(.noSuchMailbox):
             // Deleted under us: everything is gone.
             snapshot = MailboxSnapshot(
-                mailbox: selected.mailbox, messages: [], modificationSequence: selected.modificationSequence + 1)
+                mailbox: selected.mailbox,
+                messages: [],
+                modificationSequence: selected.modificationSequence + 1
+            )
         case .failure(let error): throw error
         }
-        guard snapshot.modificationSequence != selected.modificationSequence || snapshot.messages.count != selected.messages.count
+        guard
+            snapshot.modificationSequence != selected.modificationSequence
+                || snapshot.messages.count != selected.messages.count
         else {
             self.state = .selected(user: user, selected)
             return
@@ -119,7 +125,12 @@ extension IMAPSession {
     }
 
     /// RFC 3501 §6.4.6 STORE.
-    mutating func storeFlags(_ set: IMAPSequenceSet, _ action: IMAPStoreAction, uid: Bool, writer: inout IMAPResponseWriter)
+    mutating func storeFlags(
+        _ set: IMAPSequenceSet,
+        _ action: IMAPStoreAction,
+        uid: Bool,
+        writer: inout IMAPResponseWriter
+    )
         async throws -> Outcome
     {
         let (user, current) = try self.requireSelected()
@@ -150,7 +161,11 @@ extension IMAPSession {
 
     /// RFC 3501 §6.4.7 COPY and RFC 6851 MOVE, with RFC 4315 COPYUID.
     mutating func copy(
-        _ set: IMAPSequenceSet, to destination: String, uid: Bool, move: Bool, writer: inout IMAPResponseWriter
+        _ set: IMAPSequenceSet,
+        to destination: String,
+        uid: Bool,
+        move: Bool,
+        writer: inout IMAPResponseWriter
     ) async throws -> Outcome {
         let (user, selected) = try self.requireSelected()
         try Self.checkName(destination)

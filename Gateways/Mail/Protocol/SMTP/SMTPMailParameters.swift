@@ -37,7 +37,8 @@ public struct SMTPMailParameters: Hashable, Sendable {
                 else { throw .syntax("Bad SIZE parameter") }
                 self.size = size
             case "BODY":
-                guard let value, let name = SMTPByteCursor.asciiUppercased(value), let body = Body(rawValue: name) else {
+                guard let value, let name = SMTPByteCursor.asciiUppercased(value), let body = Body(rawValue: name)
+                else {
                     throw .syntax("Bad BODY parameter")
                 }
                 self.body = body

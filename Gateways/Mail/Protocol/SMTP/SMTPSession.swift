@@ -209,7 +209,9 @@ public struct SMTPSession: Sendable {
             return [.send(SMTPReply(code: 221, "2.0.0", "Bye")), .close]
         case .vrfy:
             // RFC 5321 §3.5.3: 252 when the server will not verify but will try delivery.
-            return [.send(SMTPReply(code: 252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery"))]
+            return [
+                .send(SMTPReply(code: 252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery"))
+            ]
         case .help:
             return [
                 .send(
