@@ -303,6 +303,25 @@ struct IMAPParserTests {
         #expect(throws: IMAPParseError.self) { try kind("a LOGIN \"unterminated\r\n") }
     }
 
+    @Test func sequenceSetAndSectionRoundTrips() throws {
+        let set = IMAPSequenceSet([.init(4, 2), .init(9, 9), .init(IMAPSequenceSet.star, 12)])
+        #expect(try kind("a UID FETCH \(set.description) UID\r\n") == .fetch(set, [.uid], uid: true))
+        let sections = [
+            MessageSection(), MessageSection(kind: .header), MessageSection(part: [1, 2], kind: .mime),
+            MessageSection(part: [3], kind: .text), MessageSection(kind: .headerFields(["From", "X-Spam Flag"])),
+            MessageSection(part: [2], kind: .headerFieldsNot(["Received"])),
+        ]
+        for section in sections {
+            var buffer = ByteBuffer(string: "a FETCH 1 BODY")
+            buffer.writeIMAPSection(section)
+            buffer.writeString("\r\n")
+            #expect(
+                try IMAPParser.parseCommand(buffer).kind
+                    == .fetch(IMAPSequenceSet([.init(1, 1)]), [.section(section, partial: nil, peek: false)], uid: false)
+            )
+        }
+    }
+
     @Test func dateTimeRoundTrip() {
         for seconds: Int64 in [0, 837_596_665, 1_577_833_200, 4_102_444_800, 951_782_400] {
             var buffer = ByteBuffer()

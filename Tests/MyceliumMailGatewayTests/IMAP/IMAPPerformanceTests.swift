@@ -47,7 +47,7 @@ struct IMAPPerformanceTests {
         #expect(all.components(separatedBy: " FETCH (UID ").count == count + 1)
         print(
             "IMAP performance: \(count) appends \(appendTime), UID FETCH 1:* (FLAGS) \(flagsTime), "
-                + "\(count)× UID FETCH n BODY.PEEK[] \(bodyTime)"
+                + "\(count)× UID FETCH n BODY.PEEK[] \(bodyTime), UID FETCH 1:* (BODY.PEEK[]) \(allTime)"
         )
         #expect(flagsTime < .seconds(1))
         #expect(bodyTime < .seconds(30))

@@ -16,7 +16,12 @@ struct IMAPRealClientTests {
         try await store.prepareUser("test")
         for message in Self.messages {
             _ = try await store.append(
-                user: "test", mailbox: "INBOX", message: Array(message.utf8), flags: MessageFlags(), internalDate: 0)
+                user: "test",
+                mailbox: "INBOX",
+                message: Array(message.utf8),
+                flags: MessageFlags(),
+                internalDate: 0
+            )
         }
     }
 
@@ -91,10 +96,45 @@ struct IMAPRealClientTests {
             ).write(to: config)
             let result = try await IMAPServerTests.run(["mbsync", "-c", config.path, "-a"])
             #expect(result.status == 0, "\(result.output)")
-            let new = try FileManager.default.contentsOfDirectory(atPath: maildir + "INBOX/new")
+            let new =
+                try FileManager.default.contentsOfDirectory(atPath: maildir + "INBOX/new")
                 + FileManager.default.contentsOfDirectory(atPath: maildir + "INBOX/cur")
             #expect(new.count == 2, "\(result.output)")
             #expect(FileManager.default.fileExists(atPath: maildir + "Sent"), "\(result.output)")
+        }
+    }
+}
+
+extension IMAPRealClientTests {
+    /// neomutt opens INBOX (CAPABILITY, AUTHENTICATE, LIST, SELECT, FETCH headers), shows the index, then quits.
+    @Test(.enabled(if: IMAPServerTests.has("neomutt") && IMAPServerTests.has("script"), "neomutt is not installed"))
+    func neomutt() async throws {
+        try await IMAPServerTests.withServer { port, store in
+            try await Self.fill(store)
+            let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let muttrc = directory.appendingPathComponent("muttrc")
+            try Data(
+                """
+                set folder="imap://test@127.0.0.1:\(port)/"
+                set spoolfile="+INBOX"
+                set imap_pass="test"
+                set ssl_starttls=no
+                set ssl_force_tls=no
+                set header_cache=""
+                set message_cachedir=""
+
+                """.utf8
+            ).write(to: muttrc)
+            let result = try await IMAPServerTests.run([
+                "env", "TERM=xterm", "HOME=\(directory.path)", "script", "-qc",
+                "neomutt -n -F \(muttrc.path) -e 'push <exit>'", "/dev/null",
+            ])
+            #expect(result.status == 0, "\(result.output)")
+            // The index lists both messages from their fetched headers.
+            #expect(result.output.contains("a@example.org"), "\(result.output)")
+            #expect(result.output.contains("b@example.org"), "\(result.output)")
+            #expect(result.output.contains("Msgs:2"), "\(result.output)")
         }
     }
 }

@@ -128,6 +128,9 @@ struct IMAPSessionTests {
         let status = try await client.send("s STATUS INBOX (MESSAGES UNSEEN UIDNEXT)\r\n")
         #expect(status == "* STATUS INBOX (MESSAGES 2 UNSEEN 1 UIDNEXT 3)\r\ns OK STATUS completed\r\n")
 
+        _ = try await client.send("c0 SELECT Drafts\r\n")
+        #expect(try await client.send("c1 FETCH 1:* (FLAGS)\r\n") == "c1 OK FETCH completed\r\n")
+        #expect(try await client.send("c2 FETCH 1 (FLAGS)\r\n") == "c2 BAD Invalid message sequence number\r\n")
         let select = try await client.send("c SELECT INBOX\r\n")
         #expect(select.contains("* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft)\r\n"))
         #expect(select.contains("* OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft \\*)]"))

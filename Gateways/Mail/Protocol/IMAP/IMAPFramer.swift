@@ -63,8 +63,8 @@ public struct IMAPFramer: Sendable {
     public var bufferedByteCount: Int { self.buffer.readableBytes }
 
     /// Returns one line (without its CRLF) as is, for the AUTHENTICATE continuation and the IDLE `DONE`; `nil` if no
-    /// whole line is buffered yet. Only call between commands. A line over `maximumLineLength` is returned
-    /// truncated-empty as an error.
+    /// whole line is buffered yet. Only call between commands. A line over `maximumLineLength` throws `lineTooLong`
+    /// and is skipped.
     public mutating func nextLine() throws(IMAPFramingError) -> ByteBuffer? {
         if case .skippingLine = self.state {
             guard self.skipToLineEnd() else { return nil }

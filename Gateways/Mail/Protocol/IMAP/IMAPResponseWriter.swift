@@ -9,6 +9,7 @@ public struct IMAPResponseWriter {
     /// The pending bytes.
     public var buffer: ByteBuffer
     private let sink: (ByteBuffer) async throws -> Void
+    private let allocator: ByteBufferAllocator
 
     /// `sink` receives each batch of bytes in order.
     public init(
@@ -17,6 +18,7 @@ public struct IMAPResponseWriter {
     ) {
         self.buffer = allocator.buffer(capacity: 4096)
         self.sink = sink
+        self.allocator = allocator
     }
 
     /// Sends the pending bytes, if any.
@@ -31,7 +33,7 @@ public struct IMAPResponseWriter {
     public mutating func flushIfNeeded() async throws {
         if self.buffer.readableBytes >= Self.flushThreshold {
             let batch = self.buffer
-            self.buffer = ByteBufferAllocator().buffer(capacity: Self.flushThreshold + 64 * 1024)
+            self.buffer = self.allocator.buffer(capacity: Self.flushThreshold + 64 * 1024)
             try await self.sink(batch)
         }
     }

@@ -49,6 +49,12 @@ public struct IMAPSelectedMailbox: Sendable {
             }
         } else {
             let count = UInt32(clamping: self.messages.count)
+            // `1:*` in an empty mailbox names nothing (as `UID FETCH 1:*` does), rather than an error.
+            if count == 0,
+                set.ranges.allSatisfy({ $0.first == IMAPSequenceSet.star || $0.last == IMAPSequenceSet.star })
+            {
+                return []
+            }
             for range in set.resolved(largest: count) {
                 guard range.lowerBound >= 1, range.upperBound <= count else { return nil }
                 result.append(contentsOf: Int(range.lowerBound - 1)..<Int(range.upperBound))
