@@ -32,6 +32,8 @@ import time
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mail_bench  # noqa: E402 - the mail rows (Benchmarks/mail_bench.py)
+import bench_process  # noqa: E402
+from bench_process import cpu_seconds, stop_process, tail  # noqa: E402,F401
 
 # ----------------------------------------------------------------------------------------------------------------------
 # Constants
@@ -43,7 +45,6 @@ YGGDRASIL_PORT = 9652
 IPERF_PORT = 5201
 MYCELIUM_TUN = "myc0"
 YGGDRASIL_TUN = "ygg0"
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 # Links of each topology: (first node, second node). Link k (1-based) uses fd00:k::/64, first node ::1, second ::2.
 # Overlay daemons peer along the links (the first node dials the second).
@@ -57,8 +58,7 @@ HOPS = {"pair": 1, "line": 2}
 
 
 def log(message):
-    stamp = time.strftime("%H:%M:%S")
-    print(f"[bench {stamp}] {message}", file=sys.stderr, flush=True)
+    bench_process.log(message)
 
 
 class BenchError(Exception):
@@ -93,22 +93,6 @@ def run(args, timeout=30, check=True, capture=True, input_text=None):
         detail = (result.stderr or result.stdout or "").strip()
         raise BenchError(f"failed ({result.returncode}): {' '.join(args)}: {detail}")
     return result
-
-
-def stop_process(proc, grace=5.0):
-    if proc.poll() is not None:
-        return
-    try:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-    except ProcessLookupError:
-        pass
 
 
 def cleanup_all():
@@ -245,26 +229,6 @@ def link_address(topology, node, other):
         if (second, first) == (node, other):
             return f"fd00:{index}::2"
     raise KeyError((topology, node, other))
-
-
-def tail(path, lines=15):
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()[-20000:].decode("utf-8", "replace")
-    except OSError:
-        return "(no log)"
-    return "\n".join("    " + line for line in data.splitlines()[-lines:])
-
-
-def cpu_seconds(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            stat = handle.read()
-    except OSError:
-        return 0.0
-    fields = stat[stat.rindex(")") + 2:].split()
-    # fields[0] is field 3 (state); utime and stime are fields 14 and 15.
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 # ----------------------------------------------------------------------------------------------------------------------

@@ -38,6 +38,11 @@ import threading
 import time
 import unicodedata
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_process  # noqa: E402
+from bench_process import stop_process, tail, tree_cpu_seconds  # noqa: E402
+
 # ----------------------------------------------------------------------------------------------------------------------
 # Constants
 
@@ -50,7 +55,6 @@ MAIL_OWNER = "nobody"  # Dovecot's mail files belong to this user (Dovecot refus
 SOCKET_TIMEOUT = 300.0
 START_TIMEOUT = 30.0
 APPEND_WINDOW = 64  # APPENDs per pipelined batch with LITERAL+
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 LITERAL = re.compile(rb"\{(\d+)\+?\}\r\n")
 UID_ITEM = re.compile(rb"UID (\d+)")
 SIZE_ITEM = re.compile(rb"RFC822\.SIZE (\d+)")
@@ -60,8 +64,7 @@ STATUS_MESSAGES = re.compile(rb"MESSAGES (\d+)")
 
 
 def log(message):
-    stamp = time.strftime("%H:%M:%S")
-    print(f"[bench {stamp}] mail: {message}", file=sys.stderr, flush=True)
+    bench_process.log(message, scope="mail")
 
 
 class MailBenchError(Exception):
@@ -95,64 +98,10 @@ def cleanup():
             log(f"cleanup problem: {error}")
 
 
-def stop_process(proc, grace=10.0):
-    if proc is None or proc.poll() is not None:
-        return
-    try:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-    except ProcessLookupError:
-        pass
-
-
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def tail(path, lines=15):
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()[-20000:].decode("utf-8", "replace")
-    except OSError:
-        return "(no log)"
-    return "\n".join("    " + line for line in data.splitlines()[-lines:])
-
-
-def tree_cpu_seconds(root_pid):
-    """User+system CPU seconds of `root_pid` and all its live descendants (Dovecot forks a process per service)."""
-    if root_pid is None:
-        return None
-    parents, times = {}, {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                stat = handle.read()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        parents[int(entry)] = int(fields[1])
-        times[int(entry)] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-    total, wanted = 0.0, {root_pid}
-    changed = True
-    while changed:
-        changed = False
-        for pid, parent in parents.items():
-            if parent in wanted and pid not in wanted:
-                wanted.add(pid)
-                changed = True
-    for pid in wanted:
-        total += times.get(pid, 0.0)
-    return total
 
 
 def wait_greeting(port, prefix, timeout, proc=None):
@@ -316,7 +265,7 @@ service lmtp {{
         return tree_cpu_seconds(self.proc.pid if self.proc else None)
 
     def stop(self):
-        stop_process(self.proc)
+        stop_process(self.proc, grace=10.0)
         if self in _SERVERS:
             _SERVERS.remove(self)
 
@@ -416,7 +365,7 @@ imap_listen = "127.0.0.1:{self.imap_port}"
         return tree_cpu_seconds(self.proc.pid if self.proc else None)
 
     def stop(self):
-        stop_process(self.proc)
+        stop_process(self.proc, grace=10.0)
         if self in _SERVERS:
             _SERVERS.remove(self)
 

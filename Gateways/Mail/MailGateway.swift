@@ -24,11 +24,6 @@ public struct MailGateway: Gateway {
     /// Called with each listener's name (`smtp`, `imap`, `autoconfig`) and bound address once it listens.
     public var onBound: @Sendable (String, NIOCore.SocketAddress) -> Void = { _, _ in }
 
-    /// IMAP connections idle this long are closed (RFC 3501 §5.4: at least 30 minutes).
-    public static let imapIdleTimeout = Duration.seconds(31 * 60)
-    /// SMTP connections idle this long are closed (RFC 5321 §4.5.3.2.7: the server waits at least 5 minutes).
-    public static let smtpIdleTimeout = Duration.seconds(5 * 60)
-
     public init(configuration: MailGatewayConfiguration, context: GatewayContext) throws {
         try self.init(configuration: configuration, context: context, clock: .system)
     }
@@ -72,25 +67,27 @@ public struct MailGateway: Gateway {
         )
         let imap = IMAPServer(store: self.store, authenticator: self.authenticator, logger: self.logger)
         let autoconfigServer = AutoconfigServer(autoconfig: self.autoconfig, logger: self.logger)
-        let listeners: [(String, MailGatewayConfiguration.Endpoint, Duration, [UInt8], @Sendable (GatewayConnection) async throws -> Void)] = [
-            ("smtp", self.configuration.smtpListen, Self.smtpIdleTimeout, SMTPServer.overloadReply, smtp.serve),
-            ("imap", self.configuration.imapListen, Self.imapIdleTimeout, Array("* BYE Too many connections, try again later\r\n".utf8), imap.serve),
-            ("autoconfig", self.configuration.autoconfigListen, .seconds(30), [], autoconfigServer.serve),
+        let limit = self.configuration.maximumConnections
+        let (smtpListen, imapListen, autoconfigListen) = (
+            self.configuration.smtpListen, self.configuration.imapListen, self.configuration.autoconfigListen
+        )
+        typealias Handler = @Sendable (GatewayConnection) async throws -> Void
+        let listeners: [(ConnectionListener.Configuration, String, Handler)] = [
+            (smtp.listenerConfiguration(host: smtpListen.host, port: smtpListen.port, maximumConnections: limit),
+             "smtp", smtp.serve),
+            (IMAPServer.listenerConfiguration(host: imapListen.host, port: imapListen.port, maximumConnections: limit),
+             "imap", imap.serve),
+            (ConnectionListener.Configuration(
+                host: autoconfigListen.host, port: autoconfigListen.port, maximumConnections: limit,
+                idleTimeout: .seconds(30)),
+             "autoconfig", autoconfigServer.serve),
         ]
         let onBound = self.onBound
         // The listeners see graceful shutdown themselves (they stop accepting and let sessions say goodbye); the queue
         // and the mail topic are simply cancelled.
         try await withThrowingDiscardingTaskGroup { group in
-            for (name, endpoint, idleTimeout, overloadReply, handle) in listeners {
-                let listener = ConnectionListener(
-                    name: name,
-                    configuration: .init(
-                        host: endpoint.host, port: endpoint.port,
-                        maximumConnections: self.configuration.maximumConnections, idleTimeout: idleTimeout,
-                        overloadReply: overloadReply
-                    ),
-                    logger: self.logger
-                )
+            for (configuration, name, handle) in listeners {
+                let listener = ConnectionListener(name: name, configuration: configuration, logger: self.logger)
                 group.addTask {
                     try await listener.run(onBound: { onBound(name, $0) }, handle: handle)
                 }

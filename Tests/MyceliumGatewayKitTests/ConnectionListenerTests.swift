@@ -98,13 +98,14 @@ struct ConnectionListenerTests {
     private static func withListener(
         maximumConnections: Int = 16,
         idleTimeout: Duration = .seconds(60),
+        idleReply: String = "",
         overloadReply: String = "",
         handle: @escaping @Sendable (GatewayConnection) async throws -> Void,
         _ body: (Int) async throws -> Void
     ) async throws -> Duration {
         let configuration = ConnectionListener.Configuration(
             host: "127.0.0.1", port: 0, maximumConnections: maximumConnections, idleTimeout: idleTimeout,
-            overloadReply: Array(overloadReply.utf8))
+            idleReply: Array(idleReply.utf8), overloadReply: Array(overloadReply.utf8))
         let listener = ConnectionListener(name: "test", configuration: configuration, logger: Self.logger)
         let (bound, continuation) = AsyncStream<SocketAddress>.makeStream()
         return try await withThrowingTaskGroup(of: Void.self) { group in
@@ -175,6 +176,19 @@ struct ConnectionListenerTests {
                     let result = try await client.exchange(send: "x")
                     #expect(result.text == "x" && result.closed)
                     #expect(clock.now - start >= .milliseconds(250))
+                }
+            }
+        }
+    }
+
+    @Test("an idle connection gets the idle reply before it is closed")
+    func idleReply() async throws {
+        try await withTimeout(.seconds(20)) {
+            try await Self.withListener(idleTimeout: .milliseconds(300), idleReply: "* BYE Autologout\r\n", handle: echo)
+            { port in
+                try await TestClient.withClient(port: port) { client in
+                    let result = try await client.exchange(send: "x")
+                    #expect(result.text == "x* BYE Autologout\r\n" && result.closed)
                 }
             }
         }

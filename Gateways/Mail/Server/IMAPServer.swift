@@ -10,8 +10,13 @@ import Synchronization
 ///
 /// Store change notifications are merged in, so IDLE pushes EXISTS/EXPUNGE/FETCH as soon as they happen.
 public struct IMAPServer: Sendable {
-    /// RFC 3501 §5.4: the autologout timer must be at least 30 minutes; the listener's idle timeout enforces it.
-    public static let idleTimeout: Duration = .seconds(30 * 60)
+    /// RFC 3501 §5.4: the autologout timer must be at least 30 minutes (clients re-issue IDLE every 29); the
+    /// listener's idle timeout enforces it.
+    public static let idleTimeout: Duration = .seconds(31 * 60)
+    /// Written to a connection the autologout timer closes (RFC 3501 §7.1.5).
+    public static let idleReply = Array("* BYE Autologout; idle for too long\r\n".utf8)
+    /// Written to a connection over the listener's limit.
+    public static let overloadReply = Array("* BYE Too many connections, try again later\r\n".utf8)
 
     public let store: MailStore
     public let authenticator: any MailAuthenticator
@@ -23,7 +28,8 @@ public struct IMAPServer: Sendable {
         self.logger = logger
     }
 
-    /// The listener settings for IMAP: the 30-minute autologout and a `* BYE` for connections over the limit.
+    /// The listener settings for IMAP: the autologout timer and a `* BYE` for idle connections and those over the
+    /// limit.
     public static func listenerConfiguration(host: String, port: Int, maximumConnections: Int = 256)
         -> ConnectionListener.Configuration
     {
@@ -32,7 +38,8 @@ public struct IMAPServer: Sendable {
             port: port,
             maximumConnections: maximumConnections,
             idleTimeout: Self.idleTimeout,
-            overloadReply: Array("* BYE Too many connections\r\n".utf8)
+            idleReply: Self.idleReply,
+            overloadReply: Self.overloadReply
         )
     }
 

@@ -18,6 +18,25 @@ public struct SMTPServer: Sendable {
     /// 421 closes the channel).
     public static let overloadReply = Array("421 4.7.0 Too many connections, try again later\r\n".utf8)
 
+    /// RFC 5321 §4.5.3.2.7: a server waits at least 5 minutes for the next command; the listener's idle timeout
+    /// enforces it.
+    public static let idleTimeout: Duration = .seconds(5 * 60)
+
+    /// The listener settings for SMTP: the idle timeout, and a `421` (RFC 5321 §3.8) for idle connections and those
+    /// over the limit.
+    public func listenerConfiguration(host: String, port: Int, maximumConnections: Int = 256)
+        -> ConnectionListener.Configuration
+    {
+        ConnectionListener.Configuration(
+            host: host,
+            port: port,
+            maximumConnections: maximumConnections,
+            idleTimeout: Self.idleTimeout,
+            idleReply: Array("421 4.4.2 \(self.configuration.hostName) Timeout, closing connection\r\n".utf8),
+            overloadReply: Self.overloadReply
+        )
+    }
+
     public let configuration: Configuration
     private let authenticator: any MailAuthenticator
     private let submission: any MailSubmission

@@ -207,20 +207,38 @@ public final class MailStore: Sendable {
 
     /// The message's bytes exactly as appended.
     public func messageBytes(mailboxID: Int64, uid: UInt32) async throws(MailStoreError) -> [UInt8] {
+        guard let bytes = try await self.messageBytes(mailboxID: mailboxID, uids: [uid]).first ?? nil else {
+            throw .noSuchMessage(uid)
+        }
+        return bytes
+    }
+
+    /// The bytes of several messages, in the order of `uids`, with one trip to the database's reader queue for all of
+    /// them (a bulk FETCH reads thousands); a message that is gone is `nil`.
+    public func messageBytes(mailboxID: Int64, uids: [UInt32]) async throws(MailStoreError) -> [[UInt8]?] {
+        guard !uids.isEmpty else { return [] }
         let blobs = self.blobs
         return try await self.read { db in
-            guard let text = try String.fetchOne(
-                db.cachedStatement(sql: MailStoreSQL.messageBlob), arguments: [mailboxID, Int64(uid)])
-            else { throw MailStoreError.noSuchMessage(uid) }
-            guard let blob = BlobID(text) else {
-                throw MailStoreError.storage("message \(uid) names an invalid blob \(text.debugDescription)")
+            let statement = try db.cachedStatement(sql: MailStoreSQL.messageBlob)
+            var result: [[UInt8]?] = []
+            result.reserveCapacity(uids.count)
+            for uid in uids {
+                guard let text = try String.fetchOne(statement, arguments: [mailboxID, Int64(uid)]) else {
+                    result.append(nil)
+                    continue
+                }
+                guard let blob = BlobID(text) else {
+                    throw MailStoreError.storage("message \(uid) names an invalid blob \(text.debugDescription)")
+                }
+                do throws(BlobStoreError) {
+                    result.append(try blobs.read(blob))
+                } catch {
+                    // Expunged (and its blob removed) between the lookup and the read.
+                    guard case .notFound = error else { throw error }
+                    result.append(nil)
+                }
             }
-            do throws(BlobStoreError) {
-                return try blobs.read(blob)
-            } catch {
-                if case .notFound = error { throw MailStoreError.noSuchMessage(uid) }
-                throw error
-            }
+            return result
         }
     }
 

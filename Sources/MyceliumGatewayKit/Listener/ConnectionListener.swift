@@ -25,8 +25,10 @@ public struct ConnectionListener: Sendable {
         public var port: Int
         /// Most connections served at once; one more is sent ``overloadReply`` and closed.
         public var maximumConnections: Int = 256
-        /// A connection from which nothing was read for this long is closed.
+        /// A connection from which nothing was read for this long is sent ``idleReply`` and closed.
         public var idleTimeout: Duration = .seconds(300)
+        /// Written before closing an idle connection (e.g. `* BYE Autologout\r\n`); may be empty.
+        public var idleReply: [UInt8] = []
         /// Written before closing a connection over the limit (e.g. `* BYE Too many connections\r\n`); may be empty.
         public var overloadReply: [UInt8] = []
         /// On graceful shutdown, how long handlers may still write (a goodbye such as `* BYE`) before every
@@ -35,12 +37,13 @@ public struct ConnectionListener: Sendable {
 
         public init(
             host: String, port: Int, maximumConnections: Int = 256, idleTimeout: Duration = .seconds(300),
-            overloadReply: [UInt8] = [], shutdownGracePeriod: Duration = .seconds(1)
+            idleReply: [UInt8] = [], overloadReply: [UInt8] = [], shutdownGracePeriod: Duration = .seconds(1)
         ) {
             self.host = host
             self.port = port
             self.maximumConnections = maximumConnections
             self.idleTimeout = idleTimeout
+            self.idleReply = idleReply
             self.overloadReply = overloadReply
             self.shutdownGracePeriod = shutdownGracePeriod
         }
@@ -122,6 +125,7 @@ public struct ConnectionListener: Sendable {
     /// Binds the server socket; each accepted channel gets the idle timeout and is admitted or refused at once.
     private func bind(registry: ConnectionRegistry) async throws -> NIOAsyncChannel<Admission, Never> {
         let idleTimeout = TimeAmount(self.configuration.idleTimeout)
+        let idleReply = self.configuration.idleReply
         let overloadReply = self.configuration.overloadReply
         let logger = self.logger
         return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -139,7 +143,7 @@ public struct ConnectionListener: Sendable {
                         return Admission.refused
                     }
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
-                    try channel.pipeline.syncOperations.addHandler(IdleConnectionCloser())
+                    try channel.pipeline.syncOperations.addHandler(IdleConnectionCloser(reply: idleReply))
                     return Admission.serve(
                         try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel))
                 }

@@ -52,4 +52,34 @@ struct IMAPPerformanceTests {
         #expect(flagsTime < .seconds(1))
         #expect(bodyTime < .seconds(30))
     }
+
+    /// A bulk FETCH is read in batches (by count and by bytes) one ahead of the writer: every message must come out
+    /// once, in order, intact, with `\Seen` set for all of them by one update.
+    @Test func bulkBodyFetchCrossesBatchesInOrder() async throws {
+        let fixture = try IMAPTestStore(maximumMessageSize: 4 << 20)
+        defer { fixture.remove() }
+        try await fixture.store.prepareUser("test")
+        // 300 small messages (three count-limited batches), then two larger than a whole byte-limited batch.
+        var messages: [String] = []
+        for index in 0..<302 {
+            let padding = index >= 300 ? String(repeating: "x", count: IMAPMessageReader.batchBytes + 10) : ""
+            let message = imapTestMessage(subject: "message \(index)") + padding
+            messages.append(message)
+            _ = try await fixture.store.append(
+                user: "test", mailbox: "INBOX", message: Array(message.utf8), flags: MessageFlags(),
+                internalDate: 1_700_000_000)
+        }
+        var client = IMAPSessionHarness(store: fixture.store)
+        try await client.login()
+        _ = try await client.send("s SELECT INBOX\r\n")
+        let all = try await client.send("a FETCH 302,1:301 (BODY[])\r\n")
+        var expected = ""
+        for sequence in 1...302 {  // the server answers in ascending order
+            let body = messages[sequence - 1]
+            expected += "* \(sequence) FETCH (FLAGS (\\Seen) BODY[] {\(body.utf8.count)}\r\n\(body))\r\n"
+        }
+        #expect(all == expected + "a OK FETCH completed\r\n")
+        let flags = try await client.send("f FETCH 1:* (FLAGS)\r\n")
+        #expect(flags.components(separatedBy: "FLAGS (\\Seen)").count == 303)
+    }
 }

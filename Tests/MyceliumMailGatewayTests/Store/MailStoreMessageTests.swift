@@ -9,6 +9,25 @@ struct MailStoreMessageTests {
         return header + (0..<max(0, size - header.count)).map { UInt8(truncatingIfNeeded: 0x41 + ($0 + index) % 26) }
     }
 
+    @Test("bytes of many messages in one read: caller's order, repeats, gone UIDs as nil")
+    func batchRead() async throws {
+        let fixture = try MailStoreFixture()
+        defer { fixture.remove() }
+        let store = fixture.store
+        try await store.prepareUser("alice")
+        let inbox = try #require(try await store.mailbox(user: "alice", named: "INBOX"))
+        for index in 0..<6 {
+            _ = try await store.append(
+                user: "alice", mailbox: "INBOX", message: Self.message(index, size: 90 + index),
+                flags: MessageFlags(index == 3 ? ["\\Deleted"] : []), internalDate: 1000)
+        }
+        #expect(try await store.expunge(mailboxID: inbox.id) == [4])
+        #expect(try await store.messageBytes(mailboxID: inbox.id, uids: []).isEmpty)
+        let read = try await store.messageBytes(mailboxID: inbox.id, uids: [6, 1, 4, 1, 99, 3])
+        #expect(read == [Self.message(5, size: 95), Self.message(0, size: 90), nil, Self.message(0, size: 90), nil,
+                         Self.message(2, size: 92)])
+    }
+
     @Test("append, snapshot and bytes round-trip; UIDs ascend")
     func appendRoundTrip() async throws {
         let fixture = try MailStoreFixture()

@@ -22,27 +22,37 @@ extension IMAPSession {
         let setsSeen = !selected.readOnly && attributes.contains { Self.setsSeen($0) }
         // RFC 3501 §6.4.5: a fetch that sets \Seen reports the new flags (before the data, as Dovecot does).
         if setsSeen, !attributes.contains(.flags) { attributes.insert(.flags, at: uid ? 1 : 0) }
-        var changedFlags = false
-        for index in indices {
-            var message = selected.messages[index]
-            var bytes: [UInt8] = []
-            if needsBytes {
-                // Expunged by someone else (reported later): skipped.
-                guard let stored = try await self.messageBytes(mailboxID: selected.mailbox.id, uid: message.uid)
-                else { continue }
-                bytes = stored
-            }
-            if setsSeen, !message.flags.contains(MessageFlags.seen) {
+        if setsSeen {
+            // One transaction for the whole set, before anything is written (a BODY[] of 10,000 messages is one
+            // commit, not 10,000).
+            let unseen = indices.map { selected.messages[$0] }.filter { !$0.flags.contains(MessageFlags.seen) }
+            if !unseen.isEmpty {
                 let updated = try await self.store.updateFlags(
                     mailboxID: selected.mailbox.id,
-                    uids: [message.uid],
+                    uids: unseen.map(\.uid),
                     .add(MessageFlags([MessageFlags.seen]))
                 )
-                if let first = updated.first {
-                    message.flags = first.flags
-                    selected.messages[index].flags = first.flags
-                    changedFlags = true
+                var flagsByUID: [UInt32: MessageFlags] = [:]
+                for message in updated { flagsByUID[message.uid] = message.flags }
+                for index in indices {
+                    if let flags = flagsByUID[selected.messages[index].uid] { selected.messages[index].flags = flags }
                 }
+                self.state = .selected(user: user, selected)
+            }
+        }
+        var reader =
+            needsBytes
+            ? IMAPMessageReader(
+                store: self.store, mailboxID: selected.mailbox.id, messages: indices.map { selected.messages[$0] })
+            : nil
+        defer { reader?.cancel() }
+        for index in indices {
+            let message = selected.messages[index]
+            var bytes: [UInt8] = []
+            if reader != nil {
+                // Expunged by someone else (reported later): skipped.
+                guard let stored = try await reader!.next() else { continue }
+                bytes = stored
             }
             let mime = needsMIME ? MIMEMessage(bytes) : nil
             Self.writeFetch(
@@ -55,18 +65,7 @@ extension IMAPSession {
             )
             try await writer.flushIfNeeded()
         }
-        if changedFlags { self.state = .selected(user: user, selected) }
         return .ok(code: nil, uid ? "UID FETCH completed" : "FETCH completed")
-    }
-
-    /// The message's bytes, or `nil` if it is gone.
-    func messageBytes(mailboxID: Int64, uid: UInt32) async throws(MailStoreError) -> [UInt8]? {
-        do {
-            return try await self.store.messageBytes(mailboxID: mailboxID, uid: uid)
-        } catch {
-            if case .noSuchMessage = error { return nil }
-            throw error
-        }
     }
 
     static func needsBytes(_ attribute: IMAPFetchAttribute) -> Bool {

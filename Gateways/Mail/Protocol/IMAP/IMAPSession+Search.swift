@@ -8,12 +8,15 @@ extension IMAPSession {
             largestUID: selected.messages.last?.uid ?? 0
         )
         var line = "SEARCH"
+        var reader =
+            needsBytes
+            ? IMAPMessageReader(store: self.store, mailboxID: selected.mailbox.id, messages: selected.messages) : nil
+        defer { reader?.cancel() }
         for (index, message) in selected.messages.enumerated() {
             var mime: MIMEMessage?
-            if needsBytes {
-                guard let bytes = try await self.messageBytes(mailboxID: selected.mailbox.id, uid: message.uid) else {
-                    continue
-                }
+            if reader != nil {
+                // Expunged by someone else (reported later): not a match.
+                guard let bytes = try await reader!.next() else { continue }
                 mime = MIMEMessage(bytes)
             }
             if key.matches(message, sequenceNumber: UInt32(index + 1), mime: mime, context: context) {
