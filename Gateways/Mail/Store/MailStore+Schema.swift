@@ -55,6 +55,7 @@ enum MailStoreSQL {
     static let renameMailbox = "UPDATE mailboxes SET name = ?, modseq = modseq + 1 WHERE id = ?"
     static let deleteMailbox = "DELETE FROM mailboxes WHERE id = ?"
     static let setSubscribed = "UPDATE mailboxes SET subscribed = ? WHERE id = ?"
+    static let mailboxModseq = "SELECT modseq FROM mailboxes WHERE id = ?"
     static let bumpModseq = "UPDATE mailboxes SET modseq = modseq + 1 WHERE id = ?"
     static let setUIDNext = "UPDATE mailboxes SET uidNext = ?, modseq = modseq + 1 WHERE id = ?"
 

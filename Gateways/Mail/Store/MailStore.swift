@@ -164,6 +164,14 @@ public final class MailStore: Sendable {
         try await self.read { db in try MailStoreRows.snapshot(db, mailboxID: mailboxID) }
     }
 
+    /// The mailbox's modification counter (it grows on every change to the mailbox), or `nil` if the mailbox is gone:
+    /// a cheap look before taking a whole `snapshot`.
+    public func modificationSequence(mailboxID: Int64) async throws(MailStoreError) -> Int64? {
+        try await self.read { db in
+            try Int64.fetchOne(db.cachedStatement(sql: MailStoreSQL.mailboxModseq), arguments: [mailboxID])
+        }
+    }
+
     /// Adds a message; it is on disk when this returns.
     public func append(
         user: String, mailbox name: String, message: [UInt8], flags: MessageFlags, internalDate: Int64

@@ -258,6 +258,8 @@ struct MailStoreMessageTests {
         let left = try await store.snapshot(mailboxID: inbox.id)
         #expect(left.messages.map(\.uid) == [2])
         #expect(left.modificationSequence > before)
+        #expect(try await store.modificationSequence(mailboxID: inbox.id) == left.modificationSequence)
+        #expect(try await store.modificationSequence(mailboxID: 9_999) == nil)
         let moved = try await store.snapshot(mailboxID: junk.id).messages
         #expect(moved.map(\.internalDate) == [0, 2])
         #expect(try await store.messageBytes(mailboxID: junk.id, uid: 2) == Self.message(2))

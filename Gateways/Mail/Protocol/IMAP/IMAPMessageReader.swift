@@ -42,12 +42,17 @@ struct IMAPMessageReader {
     mutating func next() async throws -> [UInt8]? {
         if self.position == self.current.count {
             guard self.nextBatch < self.batches.count else { return nil }
-            let task = self.pending ?? self.start(self.nextBatch)
-            self.pending = nil
+            let batch = self.nextBatch
+            let readAhead = self.pending
             self.nextBatch += 1
-            // Read ahead while the caller writes this batch out.
-            if self.nextBatch < self.batches.count { self.pending = self.start(self.nextBatch) }
-            self.current = try await task.value
+            // Read the following batch while the caller writes this one out.
+            self.pending = self.nextBatch < self.batches.count ? self.start(self.nextBatch) : nil
+            if let readAhead {
+                self.current = try await readAhead.value
+            } else {
+                // The first batch (often the only one: a single-message FETCH) without a task's extra hop.
+                self.current = try await self.store.messageBytes(mailboxID: self.mailboxID, uids: self.uids(of: batch))
+            }
             self.position = 0
         }
         defer { self.position += 1 }
@@ -62,7 +67,11 @@ struct IMAPMessageReader {
     private func start(_ batch: Int) -> Task<[[UInt8]?], any Error> {
         let store = self.store
         let mailboxID = self.mailboxID
-        let uids = Array(self.uids[self.batches[batch]])
+        let uids = self.uids(of: batch)
         return Task { try await store.messageBytes(mailboxID: mailboxID, uids: uids) }
+    }
+
+    private func uids(of batch: Int) -> [UInt32] {
+        Array(self.uids[self.batches[batch]])
     }
 }

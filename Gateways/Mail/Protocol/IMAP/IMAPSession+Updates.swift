@@ -26,6 +26,14 @@ extension IMAPSession {
         selected.needsRefresh = false
         let store = self.store
         let mailboxID = selected.mailbox.id
+        // Unchanged since the view was taken (NOOP's poll, mostly): no need to read every message again.
+        let counter = await Self.result({ () async throws(MailStoreError) in
+            try await store.modificationSequence(mailboxID: mailboxID)
+        })
+        if case .success(selected.modificationSequence) = counter {
+            self.state = .selected(user: user, selected)
+            return
+        }
         let snapshot: MailboxSnapshot
         switch await Self.result({ () async throws(MailStoreError) in try await store.snapshot(mailboxID: mailboxID) })
         {
