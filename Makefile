@@ -4,10 +4,11 @@ SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 
 DEBIAN_PACKAGES := libsodium-dev libssl-dev libxml2-dev libsqlite3-dev pkg-config iproute2 iperf3 iputils-ping traceroute curl swaks isync fetchmail neomutt
+TEST_PACKAGES := thunderbird
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STATE_DIR := state
 
-.PHONY: deps build run test bench clean
+.PHONY: deps test-deps build run test bench clean
 
 deps:
 	@missing=""; \
@@ -17,6 +18,18 @@ deps:
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# Clients only the tests drive, installed without their recommended packages (Thunderbird's would pull in a desktop).
+test-deps: deps
+	@missing=""; \
+	for package in $(TEST_PACKAGES); do \
+		dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages for the tests:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+			--no-install-recommends $$missing >/dev/null; \
 	fi
 
 build: deps
@@ -37,7 +50,7 @@ run: build
 IO := MyceliumNodeTests|MyceliumCLITests|MyceliumGatewayKitTests|SystemLibrariesTests|SMTPServerTests|SMTPRealClientTests|IMAPServerTests|MailGatewayDeliveryTests
 ALONE := ClusterTests|MessageBusDaemonTests|LinkLocalDiscoveryNamespaceTests|DataPlaneNamespaceTests
 MAIL := MailGatewayDaemonTests|MailNamespaceTests
-test: deps
+test: test-deps
 	swift build --build-tests -q 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]|which are unhandled; explicitly declare' || true; }
 	( status=0; \
 	  swift test --skip-build --skip '$(IO)' || status=1; \

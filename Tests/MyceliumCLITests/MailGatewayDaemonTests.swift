@@ -83,11 +83,12 @@ struct MailGatewayDaemonTests {
         try ToolProcess.run(["python3", Self.script] + arguments, timeout: timeout)
     }
 
-    static func waitForSubject(_ port: Int, _ user: String, _ subject: String, timeout: Int = 30) throws
-        -> ToolProcess.Result
-    {
+    static func waitForSubject(
+        _ port: Int, _ user: String, _ subject: String, timeout: Int = 30, mailbox: String = "INBOX"
+    ) throws -> ToolProcess.Result {
         try Self.client(
-            ["wait", "127.0.0.1", "\(port)", user, Self.password, subject, "\(timeout)"], timeout: .seconds(timeout + 10)
+            ["wait", "127.0.0.1", "\(port)", user, Self.password, subject, "\(timeout)", mailbox],
+            timeout: .seconds(timeout + 10)
         )
     }
 
@@ -184,6 +185,48 @@ struct MailGatewayDaemonTests {
         let bad = try Self.client(["bad-input", "127.0.0.1", "\(a.imap)", "\(a.smtp)", "alice", Self.password], timeout: .seconds(120))
         #expect(bad.succeeded, "bad input: \(bad.transcript)")
         #expect(cluster.isRunning(0))
+    }
+
+    /// Thunderbird itself (headless, driven over Marionette by `Fixtures/mail/thunderbird.py`): alice's Thunderbird
+    /// on A composes and sends to bob on B — SMTP submission, then its own APPEND of the copy to Sent — and bob's
+    /// Thunderbird on B finds it in INBOX with its own SELECT/FETCH sequence and marks it read.
+    @Test("Thunderbird on A sends to bob on B; Thunderbird on B reads it and marks it read")
+    func thunderbird() async throws {
+        guard ToolProcess.which("thunderbird") != nil else {
+            print("SKIPPED: Thunderbird is not installed (`make test` installs it: apt-get install thunderbird)")
+            return
+        }
+        let (cluster, ports) = try await Self.pair()
+        let (a, b) = (ports[0], ports[1])
+        let alice = Self.address("alice", cluster, 0)
+        let bob = Self.address("bob", cluster, 1)
+        let fixture = URL(fileURLWithPath: Self.script).deletingLastPathComponent().appendingPathComponent(
+            "thunderbird.py"
+        ).path
+        let subject = "Thunderbird across the overlay"
+        let sent = try ToolProcess.run(
+            [
+                "python3", fixture, "--imap-port", "\(a.imap)", "--smtp-port", "\(a.smtp)", "--user", "alice",
+                "--password", Self.password, "--address", alice, "--send-to", bob, "--send-subject", subject,
+            ], timeout: .seconds(150))
+        #expect(sent.succeeded, "Thunderbird on A: \(sent.transcript)")
+        let read = try ToolProcess.run(
+            [
+                "python3", fixture, "--imap-port", "\(b.imap)", "--smtp-port", "\(b.smtp)", "--user", "bob",
+                "--password", Self.password, "--address", bob, "--receive-subject", subject,
+            ], timeout: .seconds(150))
+        #expect(read.succeeded, "Thunderbird on B: \(read.transcript)")
+        for line in (sent.output + read.output).split(separator: "\n") where line.hasPrefix("thunderbird: ") {
+            print("mail: " + line)
+        }
+        // What the servers hold afterwards: the copy in alice's Sent on A, and bob's message \Seen on B.
+        let copy = try Self.waitForSubject(a.imap, "alice", subject, mailbox: "Sent")
+        #expect(copy.succeeded, "no copy in alice's Sent: \(copy.transcript)")
+        let flags = try ToolProcess.run([
+            "curl", "-s", "imap://127.0.0.1:\(b.imap)/INBOX", "-u", "bob:\(Self.password)",
+            "-X", "UID FETCH 1:* (FLAGS)",
+        ])
+        #expect(flags.output.contains("\\Seen"), "bob's message is not \\Seen: \(flags.transcript)")
     }
 
     /// mbsync two-way, fetchmail by sequence number, neomutt sending and reading headless.

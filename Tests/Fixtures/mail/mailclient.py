@@ -42,8 +42,8 @@ def login(host, port, user, password):
     return imap
 
 
-def subjects(imap):
-    imap.select("INBOX", readonly=True)
+def subjects(imap, mailbox="INBOX"):
+    imap.select(mailbox, readonly=True)
     typ, data = imap.uid("SEARCH", None, "ALL")
     uids = data[0].split()
     found = []
@@ -57,14 +57,14 @@ def subjects(imap):
     return found
 
 
-def wait(host, port, user, password, subject, timeout):
+def wait(host, port, user, password, subject, timeout, mailbox="INBOX"):
     deadline = time.monotonic() + float(timeout)
     start = time.monotonic()
     last = []
     while time.monotonic() < deadline:
         try:
             imap = login(host, port, user, password)
-            last = subjects(imap)
+            last = subjects(imap, mailbox)
             imap.logout()
             if subject in last:
                 out(True, subjects=last, ms=round((time.monotonic() - start) * 1000))
