@@ -4,7 +4,9 @@
 Each subcommand prints one JSON object on stdout and exits 0 when the step did what it should, 1 otherwise.
   send HOST PORT USER PASSWORD FROM TO SUBJECT          smtplib: AUTH, 8-bit body, a line starting with a dot
   idle HOST PORT USER PASSWORD SUBJECT TIMEOUT          imaplib login, then raw IDLE until EXISTS; then fetch subject
-  wait HOST PORT USER PASSWORD SUBJECT TIMEOUT          poll with imaplib until a message with SUBJECT is in INBOX
+  wait HOST PORT USER PASSWORD SUBJECT TIMEOUT [MAILBOX]
+                                                        poll with imaplib until a message with SUBJECT is in MAILBOX
+                                                        (INBOX by default)
   imap-session HOST PORT USER PASSWORD                  CAPABILITY, LIST, APPEND (APPENDUID), SELECT, UID SEARCH/FETCH,
                                                          UID STORE, UID MOVE, EXPUNGE, STATUS — Thunderbird's commands
   bad-input HOST IMAP_PORT SMTP_PORT USER PASSWORD      4 GB literal, 1 MB line, command flood, wrong passwords, ../x
