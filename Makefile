@@ -10,11 +10,11 @@ STATE_DIR := state
 
 .PHONY: deps test-deps build run test bench clean
 
+# The packages of the list $(1) that are not installed, each with a leading space (shell code for a recipe).
+missing_packages = $$(for package in $(1); do dpkg -s $$package >/dev/null 2>&1 || printf ' %s' $$package; done)
+
 deps:
-	@missing=""; \
-	for package in $(DEBIAN_PACKAGES); do \
-		dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; \
-	done; \
+	@missing="$(call missing_packages,$(DEBIAN_PACKAGES))"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
@@ -22,10 +22,7 @@ deps:
 
 # Clients only the tests drive, installed without their recommended packages (Thunderbird's would pull in a desktop).
 test-deps: deps
-	@missing=""; \
-	for package in $(TEST_PACKAGES); do \
-		dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; \
-	done; \
+	@missing="$(call missing_packages,$(TEST_PACKAGES))"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages for the tests:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
@@ -69,10 +66,7 @@ test: test-deps
 BENCH_PACKAGES := iperf3 yggdrasil iputils-ping traceroute dovecot-imapd dovecot-lmtpd
 bench: deps
 	@[ "$$(id -u)" = 0 ] || { echo "make bench must run as root (it creates network namespaces and TUN devices): sudo make bench" >&2; exit 1; }
-	@missing=""; \
-	for package in $(BENCH_PACKAGES); do \
-		dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; \
-	done; \
+	@missing="$(call missing_packages,$(BENCH_PACKAGES))"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
 		guard=""; \
