@@ -166,16 +166,21 @@ struct ConnectionListenerTests {
         }
     }
 
+    /// Reading restarts the idle timer; a connection then silent for the timeout is closed. (A second is long enough
+    /// that a loaded machine cannot delay the first read past it.)
     @Test("a connection that sends nothing for the idle timeout is closed")
     func idleTimeout() async throws {
         try await withTimeout(.seconds(20)) {
-            try await Self.withListener(idleTimeout: .milliseconds(300), handle: echo) { port in
+            try await Self.withListener(idleTimeout: .seconds(1), handle: echo) { port in
                 try await TestClient.withClient(port: port) { client in
+                    // Timed from before the send: the server reads "x" (restarting its timer) after it.
                     let clock = ContinuousClock()
                     let start = clock.now
-                    let result = try await client.exchange(send: "x")
-                    #expect(result.text == "x" && result.closed)
-                    #expect(clock.now - start >= .milliseconds(250))
+                    let echoed = try await client.exchange(send: "x", expecting: 1)
+                    #expect(echoed.text == "x" && !echoed.closed)
+                    let result = try await client.exchange()
+                    #expect(result.text.isEmpty && result.closed)
+                    #expect(clock.now - start >= .milliseconds(900))
                 }
             }
         }
@@ -186,9 +191,13 @@ struct ConnectionListenerTests {
         try await withTimeout(.seconds(20)) {
             try await Self.withListener(idleTimeout: .milliseconds(300), idleReply: "* BYE Autologout\r\n", handle: echo)
             { port in
+                // Timed from before the connection: the server's timer starts after it accepts.
+                let clock = ContinuousClock()
+                let start = clock.now
                 try await TestClient.withClient(port: port) { client in
-                    let result = try await client.exchange(send: "x")
-                    #expect(result.text == "x* BYE Autologout\r\n" && result.closed)
+                    let result = try await client.exchange()
+                    #expect(result.text == "* BYE Autologout\r\n" && result.closed)
+                    #expect(clock.now - start >= .milliseconds(250))
                 }
             }
         }
