@@ -54,7 +54,7 @@ struct IMAPPerformanceTests {
     }
 
     /// A bulk FETCH is read in batches (by count and by bytes) one ahead of the writer: every message must come out
-    /// once, in order, intact, with `\Seen` set for all of them by one update.
+    /// once, in order, intact, with `\Seen` set for all of them by one update; SEARCH reads the same way.
     @Test func bulkBodyFetchCrossesBatchesInOrder() async throws {
         let fixture = try IMAPTestStore(maximumMessageSize: 4 << 20)
         defer { fixture.remove() }
@@ -81,5 +81,8 @@ struct IMAPPerformanceTests {
         #expect(all == expected + "a OK FETCH completed\r\n")
         let flags = try await client.send("f FETCH 1:* (FLAGS)\r\n")
         #expect(flags.components(separatedBy: "FLAGS (\\Seen)").count == 303)
+        // SEARCH reads through the same batches: a header in the third batch, a body in the last two.
+        #expect(try await client.send("s1 SEARCH SUBJECT \"message 299\"\r\n") == "* SEARCH 300\r\ns1 OK SEARCH completed\r\n")
+        #expect(try await client.send("s2 SEARCH BODY xxxxxxxx\r\n") == "* SEARCH 301 302\r\ns2 OK SEARCH completed\r\n")
     }
 }
