@@ -9,18 +9,28 @@ struct MailStoreMessageTests {
         return header + (0..<max(0, size - header.count)).map { UInt8(truncatingIfNeeded: 0x41 + ($0 + index) % 26) }
     }
 
+    /// Prepares alice and appends `message(0, size:)` … `message(count - 1, size:)` to her INBOX with the given flags
+    /// and dates; returns the INBOX.
+    static func aliceInbox(
+        _ store: MailStore, count: Int, size: (Int) -> Int = { _ in 200 }, flags: (Int) -> [String] = { _ in [] },
+        date: (Int) -> Int64 = { _ in 0 }
+    ) async throws -> Mailbox {
+        try await store.prepareUser("alice")
+        for index in 0..<count {
+            _ = try await store.append(
+                user: "alice", mailbox: "INBOX", message: Self.message(index, size: size(index)),
+                flags: MessageFlags(flags(index)), internalDate: date(index))
+        }
+        return try #require(try await store.mailbox(user: "alice", named: "INBOX"))
+    }
+
     @Test("bytes of many messages in one read: caller's order, repeats, gone UIDs as nil")
     func batchRead() async throws {
         let fixture = try MailStoreFixture()
         defer { fixture.remove() }
         let store = fixture.store
-        try await store.prepareUser("alice")
-        let inbox = try #require(try await store.mailbox(user: "alice", named: "INBOX"))
-        for index in 0..<6 {
-            _ = try await store.append(
-                user: "alice", mailbox: "INBOX", message: Self.message(index, size: 90 + index),
-                flags: MessageFlags(index == 3 ? ["\\Deleted"] : []), internalDate: 1000)
-        }
+        let inbox = try await Self.aliceInbox(
+            store, count: 6, size: { 90 + $0 }, flags: { $0 == 3 ? ["\\Deleted"] : [] }, date: { _ in 1000 })
         #expect(try await store.expunge(mailboxID: inbox.id) == [4])
         #expect(try await store.messageBytes(mailboxID: inbox.id, uids: []).isEmpty)
         let read = try await store.messageBytes(mailboxID: inbox.id, uids: [6, 1, 4, 1, 99, 3])
@@ -161,12 +171,7 @@ struct MailStoreMessageTests {
         let fixture = try MailStoreFixture()
         defer { fixture.remove() }
         let store = fixture.store
-        try await store.prepareUser("alice")
-        for index in 0..<3 {
-            _ = try await store.append(
-                user: "alice", mailbox: "INBOX", message: Self.message(index), flags: MessageFlags(), internalDate: 0)
-        }
-        let inbox = try #require(try await store.mailbox(user: "alice", named: "INBOX"))
+        let inbox = try await Self.aliceInbox(store, count: 3)
         let added = try await store.updateFlags(mailboxID: inbox.id, uids: [3, 1, 99], .add(MessageFlags(["\\Seen", "$Work"])))
         #expect(added.map(\.uid) == [1, 3])
         #expect(added.allSatisfy { $0.flags == MessageFlags(["\\Seen", "$Work"]) })
@@ -190,13 +195,8 @@ struct MailStoreMessageTests {
         let fixture = try MailStoreFixture()
         defer { fixture.remove() }
         let store = fixture.store
-        try await store.prepareUser("alice")
-        for index in 0..<4 {
-            _ = try await store.append(
-                user: "alice", mailbox: "INBOX", message: Self.message(index),
-                flags: MessageFlags(index == 1 ? ["\\Answered"] : []), internalDate: Int64(index))
-        }
-        let inbox = try #require(try await store.mailbox(user: "alice", named: "INBOX"))
+        let inbox = try await Self.aliceInbox(
+            store, count: 4, flags: { $0 == 1 ? ["\\Answered"] : [] }, date: { Int64($0) })
         let archive = try #require(try await store.mailbox(user: "alice", named: "Archive"))
         _ = try await store.append(user: "alice", mailbox: "Archive", message: [1], flags: MessageFlags(), internalDate: 0)
         let result = try await store.copy(mailboxID: inbox.id, uids: [4, 2, 77], to: "Archive", user: "alice")
@@ -226,12 +226,7 @@ struct MailStoreMessageTests {
         let fixture = try MailStoreFixture()
         defer { fixture.remove() }
         let store = fixture.store
-        try await store.prepareUser("alice")
-        for index in 0..<100 {
-            _ = try await store.append(
-                user: "alice", mailbox: "INBOX", message: Self.message(index), flags: MessageFlags(), internalDate: 0)
-        }
-        let inbox = try #require(try await store.mailbox(user: "alice", named: "INBOX"))
+        let inbox = try await Self.aliceInbox(store, count: 100)
         let result = try await store.copy(mailboxID: inbox.id, uids: Array(1...100).reversed(), to: "Trash", user: "alice")
         #expect(result.sourceUIDs == Array(1...100))
         #expect(result.destinationUIDs == Array(1...100))
@@ -244,13 +239,7 @@ struct MailStoreMessageTests {
         let fixture = try MailStoreFixture()
         defer { fixture.remove() }
         let store = fixture.store
-        try await store.prepareUser("alice")
-        for index in 0..<3 {
-            _ = try await store.append(
-                user: "alice", mailbox: "INBOX", message: Self.message(index), flags: MessageFlags(["\\Seen"]),
-                internalDate: Int64(index))
-        }
-        let inbox = try #require(try await store.mailbox(user: "alice", named: "INBOX"))
+        let inbox = try await Self.aliceInbox(store, count: 3, flags: { _ in ["\\Seen"] }, date: { Int64($0) })
         let junk = try #require(try await store.mailbox(user: "alice", named: "Junk"))
         let before = try await store.snapshot(mailboxID: inbox.id).modificationSequence
         let result = try await store.move(mailboxID: inbox.id, uids: [1, 3], to: "Junk", user: "alice")
@@ -274,12 +263,7 @@ struct MailStoreMessageTests {
         let fixture = try MailStoreFixture()
         defer { fixture.remove() }
         let store = fixture.store
-        try await store.prepareUser("alice")
-        for index in 0..<6 {
-            _ = try await store.append(
-                user: "alice", mailbox: "INBOX", message: Self.message(index), flags: MessageFlags(), internalDate: 0)
-        }
-        let inbox = try #require(try await store.mailbox(user: "alice", named: "INBOX"))
+        let inbox = try await Self.aliceInbox(store, count: 6)
         _ = try await store.updateFlags(mailboxID: inbox.id, uids: [2, 3, 5], .add(MessageFlags(["\\Deleted"])))
         _ = try await store.updateFlags(mailboxID: inbox.id, uids: [4], .add(MessageFlags(["$Deleted", "\\DeletedX"])))
         #expect(try await store.expunge(mailboxID: inbox.id, uids: [1, 3, 4]) == [3])
