@@ -161,7 +161,30 @@ def stop_system_dovecot(keep):
 # ----------------------------------------------------------------------------------------------------------------------
 # Servers under test: start(), stop(), smtp_port, imap_port, user, password, smtp_mode ("smtp"/"lmtp"), cpu_seconds()
 
-class DovecotServer:
+class MailServer:
+    """What both servers under test share: their directory and log under the run's temp dir, the bench account, the
+    process (stopped with its children's CPU time counted) and the ports `start` picks."""
+
+    name = label = smtp_mode = None
+
+    def __init__(self, workdir):
+        self.directory = os.path.join(workdir, self.name)
+        self.user, self.password = USER, PASSWORD
+        self.proc = None
+        self.smtp_port = self.imap_port = None
+        self.log_path = os.path.join(self.directory, f"{self.name}.log")
+        self.version = None
+
+    def cpu_seconds(self):
+        return tree_cpu_seconds(self.proc.pid if self.proc else None)
+
+    def stop(self):
+        stop_process(self.proc, grace=10.0)
+        if self in _SERVERS:
+            _SERVERS.remove(self)
+
+
+class DovecotServer(MailServer):
     """A private Dovecot instance: IMAP and LMTP on 127.0.0.1, one passwd-file user, maildir under the temp dir."""
 
     name = "dovecot"
@@ -169,13 +192,8 @@ class DovecotServer:
     smtp_mode = "lmtp"
 
     def __init__(self, workdir, fsync="optimized"):
-        self.directory = os.path.join(workdir, "dovecot")
+        super().__init__(workdir)
         self.fsync = fsync
-        self.user, self.password = USER, PASSWORD
-        self.proc = None
-        self.smtp_port = self.imap_port = None
-        self.log_path = os.path.join(self.directory, "dovecot.log")
-        self.version = None
 
     def describe(self):
         return (f"Dovecot {self.version or '?'} (maildir:~/Maildir, mail_fsync = {self.fsync}; "
@@ -261,16 +279,8 @@ service lmtp {{
             raise ServerUnavailable(f"dovecot: {error}",
                                     stdout if os.path.getsize(stdout) > 0 else self.log_path) from error
 
-    def cpu_seconds(self):
-        return tree_cpu_seconds(self.proc.pid if self.proc else None)
 
-    def stop(self):
-        stop_process(self.proc, grace=10.0)
-        if self in _SERVERS:
-            _SERVERS.remove(self)
-
-
-class MyceliumServer:
+class MyceliumServer(MailServer):
     """The `mycelium` binary with the mail gateway in-process ([gateways.mail]), alone on 127.0.0.1."""
 
     name = "mycelium"
@@ -278,13 +288,8 @@ class MyceliumServer:
     smtp_mode = "smtp"
 
     def __init__(self, workdir, binary):
-        self.directory = os.path.join(workdir, "mycelium")
+        super().__init__(workdir)
         self.binary = binary
-        self.user, self.password = USER, PASSWORD
-        self.proc = None
-        self.smtp_port = self.imap_port = None
-        self.log_path = os.path.join(self.directory, "mycelium.log")
-        self.version = None
 
     def describe(self):
         return f"mycelium {self.version or '?'}"
@@ -360,14 +365,6 @@ imap_listen = "127.0.0.1:{self.imap_port}"
             if self._add_user(config, key, state) is not None:
                 self.stop()
                 raise ServerUnavailable(f"could not create the account {USER!r}: {user_problem}", self.log_path)
-
-    def cpu_seconds(self):
-        return tree_cpu_seconds(self.proc.pid if self.proc else None)
-
-    def stop(self):
-        stop_process(self.proc, grace=10.0)
-        if self in _SERVERS:
-            _SERVERS.remove(self)
 
 
 # ----------------------------------------------------------------------------------------------------------------------

@@ -70,14 +70,6 @@ def preferences(args, marionette_port):
         "mail.smtpserver.smtp1.username": args.user,
         "mail.smtpserver.smtp1.try_ssl": 0,
         "mail.smtpserver.smtp1.authMethod": 3,
-        "mail.outgoingserver.smtp1.type": "smtp",
-        "mail.outgoingserver.smtp1.hostname": server,
-        "mail.outgoingserver.smtp1.port": args.smtp_port,
-        "mail.outgoingserver.smtp1.username": args.user,
-        "mail.outgoingserver.smtp1.try_ssl": 0,
-        "mail.outgoingserver.smtp1.authMethod": 3,
-        "mail.outgoingservers": "smtp1",
-        "mail.outgoingserver.defaultserver": "smtp1",
         # Marionette, for this script.
         "marionette.port": marionette_port,
         # No first-run pages, no prompts.
@@ -193,8 +185,8 @@ COMMON = r"""
 const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
 const account = MailServices.accounts.defaultAccount;
 const server = account.incomingServer;
+const { setTimeout } = ChromeUtils.importESModule("resource://gre/modules/Timer.sys.mjs");
 const sleep = ms => new Promise(r => setTimeout(r, ms));
-const setTimeout = ChromeUtils.importESModule("resource://gre/modules/Timer.sys.mjs").setTimeout;
 """
 
 SET_PASSWORDS = COMMON + r"""
@@ -202,7 +194,7 @@ server.password = args.password;
 const outgoing = MailServices.outgoingServer ?? MailServices.smtp;
 const smtp = outgoing.defaultServer ?? outgoing.servers?.[0];
 smtp.password = args.password;
-return {imap: server.hostName + ":" + server.port, smtp: (smtp.serverURI ? smtp.serverURI.spec : String(smtp.key))};
+return true;
 """
 
 SEND = COMMON + r"""

@@ -40,18 +40,16 @@ extension IMAPSession {
                 self.state = .selected(user: user, selected)
             }
         }
-        var reader =
-            needsBytes
-            ? IMAPMessageReader(
-                store: self.store, mailboxID: selected.mailbox.id, messages: indices.map { selected.messages[$0] })
-            : nil
-        defer { reader?.cancel() }
+        var reader = IMAPMessageReader(
+            store: self.store, mailboxID: selected.mailbox.id,
+            messages: needsBytes ? indices.map { selected.messages[$0] } : [])
+        defer { reader.cancel() }
         for index in indices {
             let message = selected.messages[index]
             var bytes: [UInt8] = []
-            if reader != nil {
+            if needsBytes {
                 // Expunged by someone else (reported later): skipped.
-                guard let stored = try await reader!.next() else { continue }
+                guard let stored = try await reader.next() else { continue }
                 bytes = stored
             }
             let mime = needsMIME ? MIMEMessage(bytes) : nil

@@ -8,15 +8,14 @@ extension IMAPSession {
             largestUID: selected.messages.last?.uid ?? 0
         )
         var line = "SEARCH"
-        var reader =
-            needsBytes
-            ? IMAPMessageReader(store: self.store, mailboxID: selected.mailbox.id, messages: selected.messages) : nil
-        defer { reader?.cancel() }
+        var reader = IMAPMessageReader(
+            store: self.store, mailboxID: selected.mailbox.id, messages: needsBytes ? selected.messages : [])
+        defer { reader.cancel() }
         for (index, message) in selected.messages.enumerated() {
             var mime: MIMEMessage?
-            if reader != nil {
+            if needsBytes {
                 // Expunged by someone else (reported later): not a match.
-                guard let bytes = try await reader!.next() else { continue }
+                guard let bytes = try await reader.next() else { continue }
                 mime = MIMEMessage(bytes)
             }
             if key.matches(message, sequenceNumber: UInt32(index + 1), mime: mime, context: context) {
